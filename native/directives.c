@@ -1,0 +1,169 @@
+/* Parses the NUL-separated directive list (directives.def) into a plan. No policy here:
+ * only shape checks (known names, arity, numbers), so a bad list fails before any clone. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "launcher.h"
+
+const struct directive_info directive_table[DIR_COUNT] = {
+#define D(id, name, arity, doc) [DIR_##id] = { name, arity, doc },
+#include "directives.def"
+#undef D
+};
+
+void print_vocabulary(void)
+{
+	for (int i = 0; i < DIR_COUNT; i++)
+		printf("%s %d\n", directive_table[i].name, directive_table[i].arity);
+}
+
+static int lookup(const char *name)
+{
+	for (int i = 0; i < DIR_COUNT; i++)
+		if (strcmp(directive_table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int parse_ulong(const char *s, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return (errno || end == s || *end) ? -1 : 0;
+}
+
+static int add_range(struct id_range *r, size_t *n, char **argv, char *err, size_t errlen)
+{
+	if (*n >= 64) {
+		snprintf(err, errlen, "too many id ranges");
+		return -1;
+	}
+	if (parse_ulong(argv[0], &r[*n].inside) || parse_ulong(argv[1], &r[*n].outside) || parse_ulong(argv[2], &r[*n].count)) {
+		snprintf(err, errlen, "bad id range %s %s %s", argv[0], argv[1], argv[2]);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
+{
+	size_t ntok = 0;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			ntok++;
+	if (len == 0 || buf[len - 1] != '\0') {
+		snprintf(err, errlen, "directive list is not NUL-terminated");
+		return -1;
+	}
+	char **tok = calloc(ntok + 1, sizeof(*tok));
+	p->ops = calloc(ntok + 1, sizeof(*p->ops));
+	p->env = calloc(ntok + 1, sizeof(*p->env));
+	if (!tok || !p->ops || !p->env) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0, t = 0; t < ntok; t++) {
+		tok[t] = buf + i;
+		i += strlen(buf + i) + 1;
+	}
+	p->seccomp_fd = -1;
+	for (size_t t = 0; t < ntok;) {
+		int id = lookup(tok[t]);
+		if (id < 0) {
+			snprintf(err, errlen, "unknown directive \"%s\"", tok[t]);
+			return -1;
+		}
+		if (t == 0 && id != DIR_VERSION) {
+			snprintf(err, errlen, "the first directive must be version");
+			return -1;
+		}
+		int arity = directive_table[id].arity;
+		t++;
+		if (arity < 0) {
+			unsigned long n;
+			if (t >= ntok || parse_ulong(tok[t], &n) || n == 0 || n > ntok - t - 1) {
+				snprintf(err, errlen, "%s: bad argument count", directive_table[id].name);
+				return -1;
+			}
+			arity = (int)n;
+			t++;
+		}
+		if (t + (size_t)arity > ntok) {
+			snprintf(err, errlen, "%s: expected %d arguments", directive_table[id].name, arity);
+			return -1;
+		}
+		struct directive *d = &p->ops[p->n_ops++];
+		d->id = (enum directive_id)id;
+		d->argc = arity;
+		d->argv = &tok[t];
+		t += (size_t)arity;
+
+		switch (d->id) {
+		case DIR_VERSION:
+			if (strcmp(d->argv[0], PROTOCOL_VERSION) != 0) {
+				snprintf(err, errlen, "protocol version %s, this launcher speaks %s (reinstall nook)", d->argv[0], PROTOCOL_VERSION);
+				return -1;
+			}
+			break;
+		case DIR_UID_MAP_HELPER: p->uid_helper = d->argv[0]; break;
+		case DIR_GID_MAP_HELPER: p->gid_helper = d->argv[0]; break;
+		case DIR_UID_MAP:
+			if (add_range(p->uid_map, &p->n_uid_map, d->argv, err, errlen)) return -1;
+			break;
+		case DIR_GID_MAP:
+			if (add_range(p->gid_map, &p->n_gid_map, d->argv, err, errlen)) return -1;
+			break;
+		case DIR_SETGROUPS_DENY: p->setgroups_deny = true; break;
+		case DIR_UNSHARE_NET: p->unshare_net = true; break;
+		case DIR_UNSHARE_CGROUP: p->unshare_cgroup = true; break;
+		case DIR_ENV: p->env[p->n_env++] = d->argv[0]; break;
+		case DIR_TTY: p->tty = true; break;
+		case DIR_STDIN: p->keep_stdin = true; break;
+		case DIR_INIT: p->init = true; break;
+		case DIR_NO_NEW_PRIVS: p->no_new_privs = true; break;
+		case DIR_SECCOMP_FD: {
+			unsigned long fd;
+			if (parse_ulong(d->argv[0], &fd) || fd < 3 || fd > 65535) {
+				snprintf(err, errlen, "seccomp-fd: bad fd %s", d->argv[0]);
+				return -1;
+			}
+			p->seccomp_fd = (int)fd;
+			break;
+		}
+		case DIR_REMOVE_ON_EXIT:
+			if (p->n_remove >= sizeof(p->remove_on_exit) / sizeof(p->remove_on_exit[0]) || d->argv[0][0] != '/') {
+				snprintf(err, errlen, "remove-on-exit: bad path %s", d->argv[0]);
+				return -1;
+			}
+			p->remove_on_exit[p->n_remove++] = d->argv[0];
+			break;
+		case DIR_EXEC:
+			if (t != ntok) {
+				snprintf(err, errlen, "exec must be the last directive");
+				return -1;
+			}
+			p->exec_argv = calloc((size_t)d->argc + 1, sizeof(char *));
+			if (!p->exec_argv) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			memcpy(p->exec_argv, d->argv, (size_t)d->argc * sizeof(char *));
+			break;
+		default:
+			break; /* mount and process ops run in order later */
+		}
+	}
+	if (!p->exec_argv) {
+		snprintf(err, errlen, "no exec directive");
+		return -1;
+	}
+	if (p->n_uid_map == 0 || p->n_gid_map == 0) {
+		snprintf(err, errlen, "no uid-map or gid-map directive");
+		return -1;
+	}
+	free(tok);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* nook-run: shared declarations. See main.c for the hand-shake. */
+#ifndef NOOK_LAUNCHER_H
+#define NOOK_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PROTOCOL_VERSION "1"
+
+enum directive_id {
+#define D(id, name, arity, doc) DIR_##id,
+#include "directives.def"
+#undef D
+	DIR_COUNT
+};
+
+struct directive_info {
+	const char *name;
+	int arity;
+	const char *doc;
+};
+extern const struct directive_info directive_table[DIR_COUNT];
+
+/* One parsed directive: its id and arguments (pointers into the args buffer). */
+struct directive {
+	enum directive_id id;
+	int argc;
+	char **argv;
+};
+
+struct id_range {
+	unsigned long inside, outside, count;
+};
+
+/* What the parent and child need to know up front; mount ops stay in the ordered list. */
+struct plan {
+	struct directive *ops;
+	size_t n_ops;
+	const char *uid_helper, *gid_helper;
+	struct id_range uid_map[64], gid_map[64];
+	size_t n_uid_map, n_gid_map;
+	bool setgroups_deny, unshare_net, unshare_cgroup;
+	bool tty, keep_stdin, init, no_new_privs;
+	int seccomp_fd;
+	char **env;
+	size_t n_env;
+	char **exec_argv;
+	const char *remove_on_exit[8];
+	size_t n_remove;
+};
+
+/* directives.c */
+int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen);
+void print_vocabulary(void);
+
+/* status.c: errors and the JSON status stream */
+void status_init(int fd);
+void status_child(pid_t pid);
+void status_exit(int code);
+void status_error(const char *stage, int err, const char *msg);
+void die(const char *stage, int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
+
+/* Messages from the child to the parent over the sync socket. */
+enum child_msg_type { MSG_ERROR = 1, MSG_PTY = 2 };
+struct child_msg {
+	int type;
+	int err;
+	int exit_code;
+	char stage[32];
+	char text[480];
+};
+/* What the parent sends to release the child. */
+struct release_msg {
+	unsigned short rows, cols;
+};
+void child_fail(int sock, const char *stage, int err, int exit_code, const char *fmt, ...) __attribute__((noreturn, format(printf, 5, 6)));
+void set_child_socket(int sock);
+
+/* idmap.c (parent) */
+int write_id_maps(const struct plan *p, pid_t child, char *err, size_t errlen);
+
+/* mounts.c (child) */
+void setup_rootfs(const struct plan *p);
+
+/* process.c (child) */
+void exec_process(const struct plan *p, int sock, const struct release_msg *rel);
+bool gid_is_mapped(const struct plan *p, unsigned long gid);
+
+/* tty.c */
+int tty_open_pair(int *master, int *slave);
+int send_fd(int sock, int fd);
+int recv_fd(int sock, struct child_msg *msg);
+void tty_raw(int fd);
+void tty_restore(void);
+
+/* supervise.c (parent) */
+int supervise(const struct plan *p, pid_t child, int sock, int userns_fd);
+void remove_tree(const char *path, int userns_fd);
+
+#endif

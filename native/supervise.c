@@ -1,0 +1,175 @@
+/* The launcher's parent side after the release: it relays the pty, forwards signals, reaps
+ * the container's init and turns its end into an exit code (128+signal for a signal). */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "launcher.h"
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd w = { .fd = fd, .events = POLLOUT };
+			poll(&w, 1, -1);
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void copy_winsize(int from, int to)
+{
+	struct winsize ws;
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+		ioctl(to, TIOCSWINSZ, &ws);
+}
+
+int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
+{
+	(void)userns_fd;
+	int master = -1;
+	/* Until exec, the child talks: a pty master, or an error. EOF means exec happened. */
+	for (;;) {
+		struct child_msg m;
+		int fd = recv_fd(sock, &m);
+		if (fd == -2)
+			break;
+		if (m.type == MSG_PTY && fd >= 0) {
+			master = fd;
+		} else if (m.type == MSG_ERROR) {
+			status_error(m.stage, m.err, m.text);
+			int st;
+			while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+				;
+			return m.exit_code;
+		}
+	}
+	close(sock);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		kill(child, SIGKILL);
+		die("supervise", errno, "signalfd: %s", strerror(errno));
+	}
+
+	bool in_open = master >= 0 && p->keep_stdin;
+	if (master >= 0) {
+		if (isatty(0))
+			tty_raw(0);
+		copy_winsize(isatty(0) ? 0 : 1, master);
+	}
+	int code = -1;
+	char buf[65536];
+	while (code < 0 || master >= 0) {
+		struct pollfd fds[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = master, .events = POLLIN },
+			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+		};
+		/* once the container has ended, drain what is left of its output and stop */
+		int timeout = code >= 0 ? 100 : -1;
+		int n = poll(fds, 3, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && code >= 0)
+			break;
+		if (fds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				int sig = (int)si.ssi_signo;
+				if (sig == SIGCHLD) {
+					int st;
+					pid_t w;
+					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+						if (w == child)
+							code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				} else if (sig == SIGWINCH) {
+					if (master >= 0)
+						copy_winsize(isatty(0) ? 0 : 1, master);
+				} else {
+					kill(child, sig);
+				}
+			}
+		}
+		if (master >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(master, buf, sizeof(buf));
+			if (r > 0)
+				write_all(1, buf, (size_t)r);
+			else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				close(master);
+				master = -1; /* EIO: every slave fd is closed */
+			}
+		}
+		if (in_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(0, buf, sizeof(buf));
+			if (r > 0 && master >= 0)
+				write_all(master, buf, (size_t)r);
+			else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+				in_open = false;
+		}
+	}
+	if (code < 0) {
+		int st;
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	tty_restore();
+	return code;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D) {
+		chmod(path, 0700);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+	return 0;
+}
+
+/* Removes a container's directory from inside its user namespace, where the files its
+ * processes created (owned by subordinate ids) are ours to delete. */
+void remove_tree(const char *path, int userns_fd)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (userns_fd >= 0)
+			setns(userns_fd, CLONE_NEWUSER);
+		/* directories without write permission: open them up on the way down */
+		nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		_exit(0);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}

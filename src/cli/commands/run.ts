@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import { collect } from '../options.js';
+
+/** The run flags as commander hands them over. */
+export interface RunFlags {
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  envFile?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  entrypoint?: string;
+  readOnly?: boolean;
+  volume?: string[];
+  tmpfs?: string[];
+  network?: string;
+  dryRun?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  init?: boolean;
+  rootfs?: string;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  privileged?: boolean;
+  ulimit?: string[];
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a command in a new container')
+    .argument('[image]', 'image to run (`host`: this machine\'s own root, read-only)')
+    .argument('[command...]', 'command and arguments (default: the image\'s)')
+    .passThroughOptions()
+    .option('--rm', 'remove the container when it exits')
+    .option('--name <name>', 'assign a name to the container')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (KEY alone copies it from here)', collect)
+    .option('--env-file <file>', 'read environment variables from a file', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user[:group]>', 'user name or uid, optionally with group')
+    .option('-h, --hostname <name>', 'container host name')
+    .option('--entrypoint <cmd>', 'override the image\'s entrypoint')
+    .option('--read-only', 'mount the container\'s root file system read-only')
+    .option('-v, --volume <src:dst[:ro]>', 'bind mount a host path', collect)
+    .option('--tmpfs <path[:opts]>', 'mount a tmpfs (opts: size=N,mode=M)', collect)
+    .addOption(new Option('--network <mode>', 'network mode: none or host').default(undefined))
+    .addOption(new Option('--net <mode>').hideHelp())
+    .option('--dry-run', 'print the launcher\'s directives and start nothing')
+    .option('-i, --interactive', 'keep stdin open')
+    .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('--init', 'run a small init as pid 1 that reaps zombies and forwards signals')
+    .option('--rootfs <dir>', 'use an unpacked root file system directory as the image')
+    .option('--cap-add <cap>', 'add a capability (ALL for all)', collect)
+    .option('--cap-drop <cap>', 'drop a capability (ALL for all)', collect)
+    .option('--security-opt <opt>', 'no-new-privileges=false, mask=PATH, unmask=PATH|ALL', collect)
+    .option('--privileged', 'every capability of the user namespace, no masked paths')
+    .option('--ulimit <name=soft[:hard]>', 'set a resource limit (nofile, nproc, core, ...)', collect)
+    .action(async (image: string | undefined, command: string[], flags: RunFlags & { net?: string }) => {
+      const { run } = await import('../actions/run.js');
+      if (flags.net && !flags.network) flags.network = flags.net;
+      process.exitCode = await run(image, command, flags);
+    });
+}

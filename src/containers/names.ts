@@ -1,0 +1,46 @@
+// Container ids and names. Names are reserved as symlinks names/<name> -> <id>: creating a
+// symlink is atomic and exclusive, so two shells racing for one name cannot both win.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail } from '../errors.js';
+
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function newContainerId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function validateName(name: string): string {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (!NAME_PATTERN.test(bare) || bare.length > 128) {
+    fail(`invalid container name "${name}", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  return bare;
+}
+
+const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'sharp', 'tidy', 'witty', 'bold', 'clever', 'gentle', 'jolly'];
+const NOUNS = ['otter', 'heron', 'lynx', 'badger', 'finch', 'marten', 'newt', 'ibis', 'wren', 'vole', 'stoat', 'plover', 'gecko', 'tapir', 'okapi', 'koala'];
+
+export function generateName(): string {
+  const b = randomBytes(3);
+  return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
+}
+
+export function reserveName(namesDir: string, name: string, id: string): string {
+  mkdirSync(namesDir, { recursive: true, mode: 0o700 });
+  const link = join(namesDir, name);
+  try {
+    symlinkSync(id, link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    let owner = '';
+    try {
+      owner = readlinkSync(link);
+    } catch {
+      /* removed meanwhile */
+    }
+    fail(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+  }
+  return link;
+}

@@ -1,0 +1,214 @@
+// Pure planning: everything `nook run` decided (image config, config file, flags, this user's
+// ids) becomes the launcher's directive list. No file system, no processes: the run action
+// gathers the facts and hands them in, so this is unit-tested without namespaces.
+import type { Directive } from '../launcher/directives.js';
+import { PROTOCOL_VERSION } from '../launcher/directives.js';
+import { fail } from '../errors.js';
+import { buildEnv, DEFAULT_PATH } from './env.js';
+import type { BindSpec, TmpfsSpec } from './mountspec.js';
+import type { ResolvedUser } from './users.js';
+import { CAPABILITIES, capabilityMask, resolveCapabilities, type Capability } from '../security/capabilities.js';
+
+export interface IdRange { start: number; count: number }
+
+export interface Identity {
+  uid: number;
+  gid: number;
+  subuid: IdRange[];
+  subgid: IdRange[];
+  newuidmap: string;
+  newgidmap: string;
+}
+
+export type RootfsSpec =
+  | { kind: 'host' }
+  | { kind: 'dir'; path: string }
+  | { kind: 'overlay'; lowers: string[]; upper: string; work: string };
+
+export interface ImageConfig {
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+}
+
+export interface PlanInput {
+  id: string;
+  hostname: string;
+  rootfs: RootfsSpec;
+  image: ImageConfig;
+  command: string[];
+  entrypoint?: string | undefined;
+  user: ResolvedUser;
+  identity: Identity;
+  env: { files: string[]; flags: string[] };
+  workdir?: string | undefined;
+  readOnly: boolean;
+  binds: BindSpec[];
+  tmpfs: TmpfsSpec[];
+  network: 'none' | 'host';
+  tty: boolean;
+  interactive: boolean;
+  init: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  mask: string[];
+  unmask: string[];
+  rlimits: Array<{ resource: number; soft: number; hard: number }>;
+  seccompFd?: number | undefined;
+  removeOnExit: string[];
+  lastCap: number;
+}
+
+export interface LaunchPlan {
+  directives: Directive[];
+  notices: string[];
+}
+
+/** Paths hidden from the container (Docker's list): kernel state a container has no business reading. */
+export const MASKED_PATHS = [
+  '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/proc/interrupts',
+  '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+
+/** Paths kept read-only even for the container's root. */
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** The built-in `host` image's writable places: private, empty, gone with the container. */
+const HOST_SCRATCH: Array<[string, string]> = [
+  ['/tmp', 'mode=1777'],
+  ['/var/tmp', 'mode=1777'],
+  ['/run', 'mode=755'],
+  ['/home', 'mode=755'],
+  ['/root', 'mode=700'],
+];
+
+/** Maps container 0 to the user and 1.. to the subordinate ranges, in file order. */
+export function idMaps(self: number, ranges: IdRange[]): Array<[number, number, number]> {
+  const maps: Array<[number, number, number]> = [[0, self, 1]];
+  let inside = 1;
+  for (const r of ranges.slice(0, 63)) {
+    maps.push([inside, r.start, r.count]);
+    inside += r.count;
+  }
+  return maps;
+}
+
+function isMapped(id: number, maps: Array<[number, number, number]>): boolean {
+  return maps.some(([inside, , count]) => id >= inside && id < inside + count);
+}
+
+export interface IdMapPlan {
+  directives: Directive[];
+  notices: string[];
+  uidMaps: Array<[number, number, number]>;
+  gidMaps: Array<[number, number, number]>;
+  /** single-id mode: setgroups is denied, so no supplementary groups */
+  single: boolean;
+}
+
+/** The user namespace's maps: subordinate ranges through newuidmap/newgidmap, else one id. */
+export function planIdMaps(ident: Identity): IdMapPlan {
+  if (ident.subuid.length > 0 && ident.subgid.length > 0) {
+    const uidMaps = idMaps(ident.uid, ident.subuid);
+    const gidMaps = idMaps(ident.gid, ident.subgid);
+    const directives: Directive[] = [['uid-map-helper', ident.newuidmap], ['gid-map-helper', ident.newgidmap]];
+    for (const m of uidMaps) directives.push(['uid-map', String(m[0]), String(m[1]), String(m[2])]);
+    for (const m of gidMaps) directives.push(['gid-map', String(m[0]), String(m[1]), String(m[2])]);
+    return { directives, notices: [], uidMaps, gidMaps, single: false };
+  }
+  return {
+    directives: [['uid-map', '0', String(ident.uid), '1'], ['gid-map', '0', String(ident.gid), '1'], ['setgroups-deny']],
+    notices: ['no subordinate id range for this user in /etc/subuid and /etc/subgid: only uid 0 is mapped (single-id mode; `nook doctor` shows the fix)'],
+    uidMaps: [[0, ident.uid, 1]],
+    gidMaps: [[0, ident.gid, 1]],
+    single: true,
+  };
+}
+
+export function commandLine(input: Pick<PlanInput, 'command' | 'entrypoint' | 'image'>): string[] {
+  // Docker: --entrypoint replaces the image's entrypoint and drops its Cmd.
+  const entrypoint = input.entrypoint !== undefined ? (input.entrypoint ? [input.entrypoint] : []) : (input.image.Entrypoint ?? []);
+  const cmd = input.command.length > 0 ? input.command : input.entrypoint !== undefined ? [] : (input.image.Cmd ?? []);
+  const argv = [...entrypoint, ...cmd];
+  if (argv.length === 0) fail('no command specified', 'give one after the image name');
+  return argv;
+}
+
+function capabilityDirective(input: PlanInput, caps: Capability[]): Directive {
+  const valid = caps.filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap);
+  const all = capabilityMask(valid);
+  if (input.user.uid === 0) return ['caps', all, all, all, '0', '0'];
+  // A non-root user holds only what was added explicitly, through the ambient set.
+  const added = input.privileged ? valid : resolveCapabilities(input.capAdd, ['ALL'], []).filter((c) => valid.includes(c));
+  const m = capabilityMask(added);
+  return ['caps', all, m, m, m, m];
+}
+
+export function planLaunch(input: PlanInput): LaunchPlan {
+  const notices: string[] = [];
+  const d: Directive[] = [['version', PROTOCOL_VERSION]];
+  const { identity: ident } = input;
+
+  const ids = planIdMaps(ident);
+  d.push(...ids.directives);
+  notices.push(...ids.notices);
+  const { uidMaps, gidMaps } = ids;
+  if (!isMapped(input.user.uid, uidMaps)) {
+    fail(`uid ${input.user.uid} is not mapped in the container`, ident.subuid.length ? 'it is beyond your /etc/subuid range' : 'without a /etc/subuid range only uid 0 exists; see `nook doctor`');
+  }
+  if (!isMapped(input.user.gid, gidMaps)) fail(`gid ${input.user.gid} is not mapped in the container`, 'see `nook doctor`');
+  if (input.network === 'none') d.push(['unshare-net']);
+
+  // The root file system.
+  if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['rootfs-readonly']);
+  else if (input.rootfs.kind === 'dir') d.push(['rootfs-bind', input.rootfs.path]);
+  else d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
+  if (input.readOnly && input.rootfs.kind !== 'host') d.push(['rootfs-readonly']);
+  d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
+  if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, opts]);
+  for (const t of input.tmpfs) d.push(['tmpfs', t.target, t.options]);
+  for (const b of input.binds) d.push([b.readonly ? 'bind-ro' : 'bind', b.source, b.target]);
+  if (!input.privileged) {
+    const unmaskAll = input.unmask.includes('ALL');
+    const masked = unmaskAll ? [] : [...MASKED_PATHS, ...input.mask].filter((p) => !input.unmask.includes(p));
+    for (const p of masked) d.push(['mask', p]);
+    for (const p of unmaskAll ? [] : READONLY_PATHS.filter((x) => !input.unmask.includes(x))) d.push(['remount-ro', p]);
+  }
+  d.push(['hostname', input.hostname]);
+
+  // The process.
+  const argv = commandLine(input);
+  const env = buildEnv({
+    image: input.image.Env ?? [],
+    files: input.env.files,
+    flags: input.env.flags,
+    defaults: {
+      PATH: DEFAULT_PATH,
+      HOSTNAME: input.hostname,
+      HOME: input.user.home || '/',
+      ...(input.tty ? { TERM: 'xterm' } : {}),
+    },
+  });
+  for (const e of env) d.push(['env', e]);
+  const workdir = input.workdir ?? (input.image.WorkingDir || '/');
+  if (!workdir.startsWith('/')) fail(`the working directory "${workdir}" is not an absolute path`);
+  d.push(['chdir', workdir]);
+  for (const r of input.rlimits) d.push(['rlimit', String(r.resource), String(r.soft), String(r.hard)]);
+  d.push(['user', String(input.user.uid), String(input.user.gid)]);
+  if (!ids.single) d.push(['groups', input.user.groups.join(',')]);
+  const caps = input.privileged ? [...CAPABILITIES] : resolveCapabilities(input.capAdd, input.capDrop);
+  d.push(capabilityDirective(input, caps));
+  if (input.noNewPrivileges) d.push(['no-new-privs']);
+  if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
+  if (input.tty) d.push(['tty']);
+  if (input.interactive) d.push(['stdin']);
+  if (input.init) d.push(['init']);
+  for (const p of input.removeOnExit) d.push(['remove-on-exit', p]);
+  d.push(['exec', ...argv]);
+  return { directives: d, notices };
+}

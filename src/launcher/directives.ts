@@ -1,0 +1,77 @@
+// The TS side of the launcher protocol (native/directives.def is the one definition; the
+// golden test in test/unit/protocol.test.ts keeps this table, that file and the compiled
+// launcher in step). A plan is a list of directives; encoding is NUL-separated tokens.
+
+export const PROTOCOL_VERSION = '1';
+
+/** name -> arity; -1 means a count-prefixed variadic list. Order matches directives.def. */
+export const DIRECTIVES = {
+  'version': 1,
+  'uid-map-helper': 1,
+  'gid-map-helper': 1,
+  'uid-map': 3,
+  'gid-map': 3,
+  'setgroups-deny': 0,
+  'unshare-net': 0,
+  'unshare-cgroup': 0,
+  'rootfs-bind': 1,
+  'rootfs-overlay': 3,
+  'rootfs-readonly': 0,
+  'proc': 1,
+  'dev': 1,
+  'mqueue': 1,
+  'sys': 1,
+  'tmpfs': 2,
+  'bind': 2,
+  'bind-ro': 2,
+  'mkdir': 2,
+  'mask': 1,
+  'remount-ro': 1,
+  'hostname': 1,
+  'env': 1,
+  'chdir': 1,
+  'user': 2,
+  'groups': 1,
+  'caps': 5,
+  'rlimit': 3,
+  'no-new-privs': 0,
+  'seccomp-fd': 1,
+  'tty': 0,
+  'stdin': 0,
+  'init': 0,
+  'remove-on-exit': 1,
+  'exec': -1,
+} as const;
+
+export type DirectiveName = keyof typeof DIRECTIVES;
+export type Directive = readonly [DirectiveName, ...string[]];
+
+function check(d: Directive): void {
+  const [name, ...args] = d;
+  const arity = DIRECTIVES[name];
+  if (arity === -1 ? args.length === 0 : args.length !== arity) {
+    throw new Error(`directive ${name}: ${args.length} arguments, expected ${arity === -1 ? 'at least 1' : arity}`);
+  }
+  for (const a of args) {
+    if (a.includes('\0')) throw new Error(`directive ${name}: argument contains a NUL byte`);
+  }
+}
+
+/** The wire form: every token NUL-terminated; variadic lists carry their count first. */
+export function encodeDirectives(list: readonly Directive[]): Buffer {
+  const tokens: string[] = [];
+  for (const d of list) {
+    check(d);
+    const [name, ...args] = d;
+    tokens.push(name);
+    if (DIRECTIVES[name] === -1) tokens.push(String(args.length));
+    tokens.push(...args);
+  }
+  return Buffer.from(tokens.map((t) => t + '\0').join(''));
+}
+
+/** One directive a line, arguments JSON-quoted when they need it: what `--dry-run` prints. */
+export function formatDirectives(list: readonly Directive[]): string {
+  const q = (s: string) => (/^[\w./:=,+@%-]+$/.test(s) ? s : JSON.stringify(s));
+  return list.map(([name, ...args]) => [name, ...args.map(q)].join(' ')).join('\n') + '\n';
+}

@@ -1,0 +1,66 @@
+// Hands the process over to the launcher: the directives go into a memfd (no temp file, no
+// size limit, invisible to other users, unlike argv), then execve replaces Node, so a
+// foreground container costs no Node process and no signal-forwarding layer of ours.
+import { writeSync } from 'node:fs';
+import { openLibrary, bytesParam } from '../native/ffi.js';
+import { NookError } from '../errors.js';
+
+function libc() {
+  const b = openLibrary('libc', 'libc.so.6');
+  const T = b.DataType as Record<string, number>;
+  const call = (funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[], errno = false) =>
+    b.load({ library: 'libc', funcName, retType, paramsType, paramsValue, errno, freeResultMemory: false });
+  return { T, call };
+}
+
+/** A memfd holding `data`, inherited across execve (no MFD_CLOEXEC). */
+export function memfdWith(name: string, data: Buffer): number {
+  const { T, call } = libc();
+  const fd = call('memfd_create', T['I32']!, [T['String'], T['I32']], [name, 0]) as number;
+  if (fd < 0) throw new NookError('memfd_create failed');
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  return fd;
+}
+
+/**
+ * Lays out a NULL-terminated char* array (argv or envp) in C memory. ffi-rs passes string
+ * arrays without the terminating NULL that execve needs, so we build the block ourselves.
+ */
+function cStringArrays(lists: string[][]): number[] {
+  const { T, call } = libc();
+  const strs = lists.flat().map((s) => Buffer.from(s + '\0'));
+  const ptrBytes = lists.reduce((n, l) => n + (l.length + 1) * 8, 0);
+  const size = ptrBytes + strs.reduce((n, b) => n + b.length, 0);
+  const base = call('malloc', T['I64']!, [T['I64']], [size]) as number;
+  if (!base) throw new NookError('out of memory');
+  const block = Buffer.alloc(size);
+  let str = ptrBytes;
+  let slot = 0;
+  let k = 0;
+  const starts: number[] = [];
+  for (const list of lists) {
+    starts.push(base + slot * 8);
+    for (let i = 0; i < list.length; i++, k++) {
+      block.writeBigUInt64LE(BigInt(base + str), slot++ * 8);
+      strs[k]!.copy(block, str);
+      str += strs[k]!.length;
+    }
+    slot++; // the NULL terminator (Buffer.alloc zero-filled it)
+  }
+  call('memcpy', T['I64']!, [T['I64'], bytesParam(block), T['I64']], [base, block, size]);
+  return starts;
+}
+
+/** Replaces this process with `path argv` and the current environment. Returns only on failure. */
+export function execve(path: string, argv: string[]): never {
+  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  const [argvPtr, envPtr] = cStringArrays([argv, env]);
+  const { T, call } = libc();
+  // Node marks its stdio close-on-exec; the launcher (and the container) need them.
+  const F_SETFD = 2;
+  for (const fd of [0, 1, 2]) call('fcntl', T['I32']!, [T['I32'], T['I32'], T['I32']], [fd, F_SETFD, 0]);
+  const r = call('execve', T['I32']!, [T['String'], T['I64'], T['I64']], [path, argvPtr, envPtr], true) as { errnoMessage: string };
+  throw new NookError(`cannot start the launcher ${path}: ${r.errnoMessage}`, { hint: 'reinstall nook with ./install.sh' });
+}
+

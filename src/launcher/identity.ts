@@ -1,0 +1,49 @@
+// Who runs nook, and which ids the kernel will let us map for them.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { subIdRanges } from '../config/subid.js';
+import type { Identity } from '../core/plan.js';
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function findTool(name: string): string {
+  for (const dir of ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin']) {
+    try {
+      accessSync(`${dir}/${name}`, constants.X_OK);
+      return `${dir}/${name}`;
+    } catch {
+      /* try the next */
+    }
+  }
+  return '';
+}
+
+export function currentIdentity(): Identity {
+  const uid = process.getuid!();
+  const gid = process.getgid!();
+  const name = userInfo().username;
+  const newuidmap = findTool('newuidmap');
+  const newgidmap = findTool('newgidmap');
+  // Without the helpers the ranges are of no use: fall back to the single-id map.
+  const usable = newuidmap !== '' && newgidmap !== '';
+  return {
+    uid,
+    gid,
+    subuid: usable ? subIdRanges(readOr('/etc/subuid', ''), name, uid) : [],
+    subgid: usable ? subIdRanges(readOr('/etc/subgid', ''), name, uid) : [],
+    newuidmap,
+    newgidmap,
+  };
+}
+
+/** The highest capability number this kernel knows (capsets beyond it are refused). */
+export function lastCapability(): number {
+  const n = Number(readOr('/proc/sys/kernel/cap_last_cap', '40').trim());
+  return Number.isInteger(n) ? n : 40;
+}
