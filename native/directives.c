@@ -70,6 +70,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		i += strlen(buf + i) + 1;
 	}
 	p->seccomp_fd = -1;
+	unsigned long tmp;
 	for (size_t t = 0; t < ntok;) {
 		int id = lookup(tok[t]);
 		if (id < 0) {
@@ -140,6 +141,45 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			}
 			p->remove_on_exit[p->n_remove++] = d->argv[0];
 			break;
+		case DIR_JOIN:
+			if (parse_ulong(d->argv[0], (unsigned long *)&tmp) || tmp < 1 || tmp > 4194304 ||
+			    parse_ulong(d->argv[1], (unsigned long *)&p->join_start)) {
+				snprintf(err, errlen, "join: bad pid or start time");
+				return -1;
+			}
+			p->join_pid = (pid_t)tmp;
+			break;
+		case DIR_NET_HELPER:
+			p->net_helper = d->argv;
+			p->n_net_helper = d->argc;
+			break;
+		case DIR_DETACH: p->detach = true; break;
+		case DIR_LOG_FILE: {
+			unsigned long files;
+			if (d->argv[0][0] != '/' || parse_ulong(d->argv[1], (unsigned long *)&p->log_max_bytes) ||
+			    parse_ulong(d->argv[2], &files) || files < 1 || files > 100) {
+				snprintf(err, errlen, "log-file: bad arguments");
+				return -1;
+			}
+			p->log_file = d->argv[0];
+			p->log_max_files = (unsigned)files;
+			break;
+		}
+		case DIR_STATE_FILE: p->state_file = d->argv[0]; break;
+		case DIR_STOP_MARKER: p->stop_marker = d->argv[0]; break;
+		case DIR_RESTART: {
+			static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
+			bool known = false;
+			for (size_t i = 0; i < 4; i++)
+				known = known || strcmp(d->argv[0], policies[i]) == 0;
+			if (!known || parse_ulong(d->argv[1], &tmp)) {
+				snprintf(err, errlen, "restart: bad policy %s %s", d->argv[0], d->argv[1]);
+				return -1;
+			}
+			p->restart_policy = d->argv[0];
+			p->restart_max = (unsigned)tmp;
+			break;
+		}
 		case DIR_EXEC:
 			if (t != ntok) {
 				snprintf(err, errlen, "exec must be the last directive");
@@ -160,7 +200,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		snprintf(err, errlen, "no exec directive");
 		return -1;
 	}
-	if (p->n_uid_map == 0 || p->n_gid_map == 0) {
+	if (!p->join_pid && (p->n_uid_map == 0 || p->n_gid_map == 0)) {
 		snprintf(err, errlen, "no uid-map or gid-map directive");
 		return -1;
 	}

@@ -49,6 +49,31 @@ struct plan {
 	char **exec_argv;
 	const char *remove_on_exit[8];
 	size_t n_remove;
+	/* exec into a running container */
+	pid_t join_pid;
+	unsigned long long join_start;
+	/* networking: the helper's argv (tokens @PID@ and @READY_FD@ substituted at start) */
+	char **net_helper;
+	int n_net_helper;
+	/* the supervisor of a detached container */
+	bool detach;
+	const char *log_file;
+	unsigned long long log_max_bytes;
+	unsigned log_max_files;
+	const char *state_file;
+	const char *restart_policy;
+	unsigned restart_max;
+	const char *stop_marker;
+};
+
+/* What the parent side runs beside the container. */
+struct session {
+	pid_t child;
+	int userns_fd;
+	pid_t helper;       /* network helper, or 0 */
+	int helper_err;     /* its stderr, drained while it runs */
+	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
+	unsigned restarts;
 };
 
 /* directives.c */
@@ -58,6 +83,7 @@ void print_vocabulary(void);
 /* status.c: errors and the JSON status stream */
 void status_init(int fd);
 void status_child(pid_t pid);
+void status_started(pid_t pid);
 void status_exit(int code);
 void status_error(const char *stage, int err, const char *msg);
 void die(const char *stage, int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
@@ -96,7 +122,21 @@ void tty_raw(int fd);
 void tty_restore(void);
 
 /* supervise.c (parent) */
-int supervise(const struct plan *p, pid_t child, int sock, int userns_fd);
+int supervise(const struct plan *p, struct session *s, int sock);
 void remove_tree(const char *path, int userns_fd);
+
+/* netns.c (parent) */
+int start_net_helper(const struct plan *p, struct session *s, char *err, size_t errlen);
+void stop_net_helper(struct session *s);
+
+/* record.c (parent): state file and logs of a detached container */
+void record_state(const struct plan *p, const struct session *s, const char *status, int exit_code);
+void log_open(const struct plan *p);
+void log_write(const char *stream, const char *buf, size_t len);
+void log_flush(void);
+void now_rfc3339(char *buf, size_t len);
+
+/* join.c: exec into a running container */
+int join_container(const struct plan *p);
 
 #endif

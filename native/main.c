@@ -2,7 +2,7 @@
  * nook-run: the launcher. Mechanism only; the CLI decides everything and hands over a
  * directive list (directives.def) on a file descriptor.
  *
- *   nook-run --args FD [--status-fd FD]      run a container
+ *   nook-run --args FD [--status-fd FD]      run a container (or exec into one: `join`)
  *   nook-run --vocabulary                    print the directive table (golden test)
  *
  * The hand-shake (protocol 1):
@@ -14,13 +14,20 @@
  *   {"type":"child","pid":N} on status fd
  *   write uid/gid maps (newuidmap/newgidmap,
  *     or the single-id map directly)
+ *   start the network helper on the child's
+ *     netns, wait until it is ready
  *   send release (window size) --------------> maps are in place: root in the namespace
  *                                              mounts, pivot_root, hostname, ids, caps,
  *                                              [pty master <---- sent over the socket]
  *                                              seccomp last, exec
  *   EOF on the socket (it is close-on-exec) <-- exec happened; or an error message and exit
- *   relay the pty, forward signals, reap
+ *   {"type":"started","pid":N}
+ *   relay the pty (or log the output), forward signals, reap, stop the network helper
+ *   [restart policy: back-off, then clone again]
  *   {"type":"exit","code":N}, exit N
+ *
+ * `detach` daemonizes first (the caller learns the outcome from the status fd); `join`
+ * enters a running container's namespaces through a pidfd and forks instead of cloning.
  *
  * Errors before exec end the launcher with 125 (126/127 for a command that cannot be run or
  * is missing), printed as one line on stderr, or as a JSON line on the status fd.
@@ -38,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "launcher.h"
 
@@ -105,6 +113,24 @@ static void clone_failed(int err)
 	die("clone", err, "clone: %s", strerror(err));
 }
 
+static void write_sysctls(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct directive *d = &p->ops[i];
+		if (d->id != DIR_SYSCTL)
+			continue;
+		char path[512];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", d->argv[0]);
+		for (char *c = path + 10; n > 0 && *c; c++)
+			if (*c == '.')
+				*c = '/';
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, d->argv[1], strlen(d->argv[1])) < 0)
+			child_fail(-1, "sysctl", errno, 125, "cannot set %s=%s: %s", d->argv[0], d->argv[1], strerror(errno));
+		close(fd);
+	}
+}
+
 /* --rm directories go whether the container ran or the launcher gave up on the way. */
 static const struct plan *cleanup_plan;
 static int cleanup_userns_fd = -1;
@@ -113,6 +139,187 @@ static void cleanup(void)
 {
 	for (size_t i = 0; cleanup_plan && i < cleanup_plan->n_remove; i++)
 		remove_tree(cleanup_plan->remove_on_exit[i], cleanup_userns_fd);
+}
+
+static void daemonize(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("detach", errno, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		die("detach", errno, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+	if (chdir("/") < 0)
+		die("detach", errno, "chdir: %s", strerror(errno));
+	/* the caller may stop reading the status fd at any time */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* For exec: a pidfd pins the process, the start time proves it is still the container's. */
+static int open_target(const struct plan *p)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, p->join_pid, 0);
+	if (pidfd < 0)
+		die("join", errno, "the container's process %d is gone: %s", (int)p->join_pid, strerror(errno));
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)p->join_pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	unsigned long long start = 0;
+	if (n > 0) {
+		buf[n] = '\0';
+		/* field 22; skip "pid (comm)" first: comm may hold spaces and parentheses */
+		char *f = strrchr(buf, ')');
+		for (int field = 2; f && field < 22; field++)
+			f = strchr(f + 1, ' ');
+		if (f)
+			start = strtoull(f + 1, NULL, 10);
+	}
+	if (start != p->join_start)
+		die("join", ESRCH, "the container's process %d is gone (its pid now belongs to another process)", (int)p->join_pid);
+	return pidfd;
+}
+
+/* One life of the container: create (or join), release, supervise. Returns its exit code. */
+static int run_once(const struct plan *p, struct session *s)
+{
+	int sv[2];
+	char err[512];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die("sync", errno, "socketpair: %s", strerror(errno));
+	s->out[0] = s->out[1] = s->err[0] = s->err[1] = -1;
+	if (p->log_file && !p->tty && (pipe2(s->out, O_CLOEXEC) < 0 || pipe2(s->err, O_CLOEXEC) < 0))
+		die("log", errno, "pipe: %s", strerror(errno));
+
+	pid_t child;
+	if (p->join_pid) {
+		int pidfd = open_target(p);
+		int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+		if (setns(pidfd, flags) < 0)
+			die("join", errno, "cannot enter the container's namespaces: %s", strerror(errno));
+		close(pidfd);
+		child = fork(); /* the child is the one inside the container's pid namespace */
+	} else {
+		unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+		if (p->unshare_net)
+			flags |= CLONE_NEWNET;
+		if (p->unshare_cgroup)
+			flags |= CLONE_NEWCGROUP;
+		child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	}
+	if (child < 0)
+		clone_failed(errno);
+
+	if (child == 0) {
+		cleanup_plan = NULL;
+		close(sv[0]);
+		set_child_socket(sv[1]);
+		/* a container never outlives its launcher */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		struct release_msg rel;
+		if (recv(sv[1], &rel, sizeof(rel), 0) != (ssize_t)sizeof(rel))
+			_exit(125); /* the launcher gave up: it reports why */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		if (s->out[1] >= 0 && (dup2(s->out[1], 1) < 0 || dup2(s->err[1], 2) < 0))
+			child_fail(-1, "log", errno, 125, "dup2: %s", strerror(errno));
+		if (!p->join_pid) {
+			if (p->unshare_net)
+				loopback_up();
+			write_sysctls(p);
+			setup_rootfs(p);
+		}
+		exec_process(p, sv[1], &rel);
+		_exit(125);
+	}
+
+	close(sv[1]);
+	if (s->out[1] >= 0) {
+		close(s->out[1]);
+		close(s->err[1]);
+	}
+	s->child = child;
+	status_child(child);
+	if (!p->join_pid) {
+		char nspath[64];
+		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/user", (int)child);
+		if (s->userns_fd >= 0)
+			close(s->userns_fd);
+		s->userns_fd = open(nspath, O_RDONLY | O_CLOEXEC);
+		cleanup_userns_fd = s->userns_fd;
+		if (write_id_maps(p, child, err, sizeof(err)) < 0) {
+			kill(child, SIGKILL);
+			die("idmap", errno, "%s", err);
+		}
+		if (p->net_helper && start_net_helper(p, s, err, sizeof(err)) < 0) {
+			kill(child, SIGKILL);
+			die("network", 0, "%s", err);
+		}
+	}
+	struct release_msg rel = { 0, 0 };
+	struct winsize ws;
+	if (p->tty && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) {
+		rel.rows = ws.ws_row;
+		rel.cols = ws.ws_col;
+	}
+	if (send(sv[0], &rel, sizeof(rel), MSG_NOSIGNAL) != (ssize_t)sizeof(rel)) {
+		kill(child, SIGKILL);
+		die("sync", errno, "cannot release the container: %s", strerror(errno));
+	}
+	int code = supervise(p, s, sv[0]);
+	stop_net_helper(s);
+	return code;
+}
+
+static bool stopped_on_purpose(const struct plan *p)
+{
+	return p->stop_marker && access(p->stop_marker, F_OK) == 0;
+}
+
+static bool should_restart(const struct plan *p, const struct session *s, int code)
+{
+	if (!p->restart_policy || strcmp(p->restart_policy, "no") == 0 || stopped_on_purpose(p))
+		return false;
+	if (strcmp(p->restart_policy, "on-failure") == 0)
+		return code != 0 && (p->restart_max == 0 || s->restarts < p->restart_max);
+	return true; /* always, unless-stopped: only an explicit stop ends them */
+}
+
+/* Docker's back-off: 100 ms doubling per restart, at most a minute; a signal ends the wait. */
+static bool backoff(const struct session *s)
+{
+	unsigned long long ms = 100ULL << (s->restarts < 10 ? s->restarts : 10);
+	if (ms > 60000)
+		ms = 60000;
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < 4; i++)
+		sigaddset(&set, sigs[i]);
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	for (;;) {
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig > 0)
+			return false;
+		if (errno == EAGAIN)
+			return true;
+		if (errno != EINTR)
+			return true;
+	}
 }
 
 int main(int argc, char **argv)
@@ -157,66 +364,29 @@ int main(int argc, char **argv)
 		die("args", EINVAL, "bad directives: %s", err);
 	cleanup_plan = &p;
 	atexit(cleanup);
+	if (p.detach)
+		daemonize();
 
 	/* Signals that arrive between clone and the supervisor's loop must not be lost. */
-	sigset_t block, old;
+	sigset_t block;
 	sigemptyset(&block);
 	int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		die("sync", errno, "socketpair: %s", strerror(errno));
-
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	if (p.unshare_net)
-		flags |= CLONE_NEWNET;
-	if (p.unshare_cgroup)
-		flags |= CLONE_NEWCGROUP;
-	pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-	if (child < 0)
-		clone_failed(errno);
-
-	if (child == 0) {
-		cleanup_plan = NULL;
-		close(sv[0]);
-		set_child_socket(sv[1]);
-		/* a container never outlives its launcher */
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		struct release_msg rel;
-		if (recv(sv[1], &rel, sizeof(rel), 0) != (ssize_t)sizeof(rel))
-			_exit(125); /* the launcher gave up: it reports why */
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (p.unshare_net)
-			loopback_up();
-		setup_rootfs(&p);
-		exec_process(&p, sv[1], &rel);
-		_exit(125);
+	struct session s = { .userns_fd = -1, .helper_err = -1 };
+	if (p.log_file)
+		log_open(&p);
+	int code;
+	for (;;) {
+		code = run_once(&p, &s);
+		record_state(&p, &s, "exited", code);
+		if (!should_restart(&p, &s, code) || !backoff(&s) || stopped_on_purpose(&p))
+			break;
+		s.restarts++;
 	}
-
-	close(sv[1]);
-	status_child(child);
-	char nspath[64];
-	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/user", (int)child);
-	int userns_fd = open(nspath, O_RDONLY | O_CLOEXEC);
-	cleanup_userns_fd = userns_fd;
-	if (write_id_maps(&p, child, err, sizeof(err)) < 0) {
-		kill(child, SIGKILL);
-		die("idmap", errno, "%s", err);
-	}
-	struct release_msg rel = { 0, 0 };
-	struct winsize ws;
-	if (p.tty && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) {
-		rel.rows = ws.ws_row;
-		rel.cols = ws.ws_col;
-	}
-	if (send(sv[0], &rel, sizeof(rel), MSG_NOSIGNAL) != (ssize_t)sizeof(rel)) {
-		kill(child, SIGKILL);
-		die("sync", errno, "cannot release the container: %s", strerror(errno));
-	}
-	int code = supervise(&p, child, sv[0], userns_fd);
+	log_flush();
 	cleanup();
 	cleanup_plan = NULL;
 	status_exit(code);

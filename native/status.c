@@ -50,6 +50,15 @@ void status_child(pid_t pid)
 	emit(line);
 }
 
+void status_started(pid_t pid)
+{
+	if (status_fd < 0)
+		return;
+	char line[64];
+	snprintf(line, sizeof(line), "{\"type\":\"started\",\"pid\":%d}\n", (int)pid);
+	emit(line);
+}
+
 void status_exit(int code)
 {
 	if (status_fd < 0)

@@ -43,9 +43,16 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
+static void drain(int fd, const char *stream)
 {
-	(void)userns_fd;
+	char buf[65536];
+	ssize_t r = read(fd, buf, sizeof(buf));
+	if (r > 0 && stream)
+		log_write(stream, buf, (size_t)r);
+}
+
+int supervise(const struct plan *p, struct session *s, int sock)
+{
 	int master = -1;
 	/* Until exec, the child talks: a pty master, or an error. EOF means exec happened. */
 	for (;;) {
@@ -58,12 +65,14 @@ int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
 		} else if (m.type == MSG_ERROR) {
 			status_error(m.stage, m.err, m.text);
 			int st;
-			while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
 				;
 			return m.exit_code;
 		}
 	}
 	close(sock);
+	status_started(s->child);
+	record_state(p, s, "running", 0);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -72,27 +81,30 @@ int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
 		sigaddset(&set, forwarded[i]);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0) {
-		kill(child, SIGKILL);
+		kill(s->child, SIGKILL);
 		die("supervise", errno, "signalfd: %s", strerror(errno));
 	}
 
-	bool in_open = master >= 0 && p->keep_stdin;
-	if (master >= 0) {
+	bool logging = p->log_file != NULL;
+	bool in_open = master >= 0 && p->keep_stdin && !p->detach;
+	if (master >= 0 && !p->detach) {
 		if (isatty(0))
 			tty_raw(0);
 		copy_winsize(isatty(0) ? 0 : 1, master);
 	}
 	int code = -1;
 	char buf[65536];
-	while (code < 0 || master >= 0) {
-		struct pollfd fds[3] = {
+	/* after the container's end, what is left of its output is drained, then we stop */
+	while (code < 0 || master >= 0 || s->out[0] >= 0 || s->err[0] >= 0) {
+		struct pollfd fds[6] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
 			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+			{ .fd = s->out[0], .events = POLLIN },
+			{ .fd = s->err[0], .events = POLLIN },
+			{ .fd = s->helper_err, .events = POLLIN },
 		};
-		/* once the container has ended, drain what is left of its output and stop */
-		int timeout = code >= 0 ? 100 : -1;
-		int n = poll(fds, 3, timeout);
+		int n = poll(fds, 6, code >= 0 ? 100 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && code >= 0)
@@ -104,22 +116,28 @@ int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
 				if (sig == SIGCHLD) {
 					int st;
 					pid_t w;
-					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-						if (w == child)
+					while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+						if (w == s->child)
 							code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+						else if (w == s->helper)
+							s->helper = 0;
+					}
 				} else if (sig == SIGWINCH) {
-					if (master >= 0)
+					if (master >= 0 && !p->detach)
 						copy_winsize(isatty(0) ? 0 : 1, master);
 				} else {
-					kill(child, sig);
+					kill(s->child, sig);
 				}
 			}
 		}
 		if (master >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(master, buf, sizeof(buf));
-			if (r > 0)
-				write_all(1, buf, (size_t)r);
-			else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+			if (r > 0) {
+				if (logging)
+					log_write("stdout", buf, (size_t)r);
+				if (!p->detach)
+					write_all(1, buf, (size_t)r);
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close(master);
 				master = -1; /* EIO: every slave fd is closed */
 			}
@@ -131,13 +149,36 @@ int supervise(const struct plan *p, pid_t child, int sock, int userns_fd)
 			else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
 				in_open = false;
 		}
+		for (int k = 0; k < 2; k++) {
+			int *fd = k == 0 ? &s->out[0] : &s->err[0];
+			if (*fd >= 0 && (fds[3 + k].revents & (POLLIN | POLLHUP | POLLERR))) {
+				ssize_t r = read(*fd, buf, sizeof(buf));
+				if (r > 0)
+					log_write(k == 0 ? "stdout" : "stderr", buf, (size_t)r);
+				else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+					close(*fd);
+					*fd = -1;
+				}
+			}
+		}
+		if (s->helper_err >= 0 && (fds[5].revents & (POLLIN | POLLHUP | POLLERR)))
+			drain(s->helper_err, NULL);
 	}
 	if (code < 0) {
 		int st;
-		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
 			;
 		code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
+	for (int k = 0; k < 2; k++) {
+		int *fd = k == 0 ? &s->out[0] : &s->err[0];
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+	if (master >= 0)
+		close(master);
+	close(sfd);
 	tty_restore();
 	return code;
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { formatError, EXIT } from '../errors.js';
 import { registerRun } from './commands/run.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerProfile } from './commands/profile.js';
 
 export function buildProgram(): Command {
   const program = new Command('nook')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `nook: ${s}` : s) });
   registerRun(program);
   registerDoctor(program);
+  registerProfile(program);
   return program;
 }
 

@@ -149,6 +149,11 @@ function capabilityDirective(input: PlanInput, caps: Capability[]): Directive {
   return ['caps', all, m, m, m, m];
 }
 
+/** The container's capability set: Docker's defaults with --cap-drop then --cap-add, or all. */
+export function containerCapabilities(o: Pick<PlanInput, 'privileged' | 'capAdd' | 'capDrop'>): Capability[] {
+  return o.privileged ? [...CAPABILITIES] : resolveCapabilities(o.capAdd, o.capDrop);
+}
+
 export function planLaunch(input: PlanInput): LaunchPlan {
   const notices: string[] = [];
   const d: Directive[] = [['version', PROTOCOL_VERSION]];
@@ -201,8 +206,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   for (const r of input.rlimits) d.push(['rlimit', String(r.resource), String(r.soft), String(r.hard)]);
   d.push(['user', String(input.user.uid), String(input.user.gid)]);
   if (!ids.single) d.push(['groups', input.user.groups.join(',')]);
-  const caps = input.privileged ? [...CAPABILITIES] : resolveCapabilities(input.capAdd, input.capDrop);
-  d.push(capabilityDirective(input, caps));
+  d.push(capabilityDirective(input, containerCapabilities(input)));
   if (input.noNewPrivileges) d.push(['no-new-privs']);
   if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
   if (input.tty) d.push(['tty']);

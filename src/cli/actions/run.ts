@@ -6,7 +6,8 @@ import type { RunFlags } from '../commands/run.js';
 import { fail } from '../../errors.js';
 import { dataDir, launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
-import { planLaunch, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
+import { containerCapabilities, planLaunch, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
+import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseTmpfs, parseVolume, type BindSpec } from '../../core/mountspec.js';
 import { resolveUser } from '../../core/users.js';
@@ -47,23 +48,37 @@ function bindSource(spec: BindSpec): BindSpec {
   }
 }
 
-function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: string[]; unmask: string[] } {
-  const out = { noNewPrivileges: true, mask: [] as string[], unmask: [] as string[] };
+function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: string[]; unmask: string[]; seccomp?: string } {
+  const out: { noNewPrivileges: boolean; mask: string[]; unmask: string[]; seccomp?: string } = { noNewPrivileges: true, mask: [], unmask: [] };
   for (const opt of opts) {
     const [key, value] = opt.includes('=') ? [opt.slice(0, opt.indexOf('=')), opt.slice(opt.indexOf('=') + 1)] : [opt, 'true'];
     if (key === 'no-new-privileges') {
       if (value !== 'true' && value !== 'false') fail(`invalid --security-opt "${opt}"`, 'use no-new-privileges=true or =false');
       out.noNewPrivileges = value === 'true';
+    } else if (key === 'seccomp') {
+      if (!value) fail(`invalid --security-opt "${opt}"`, 'use seccomp=NAME, seccomp=FILE or seccomp=unconfined');
+      out.seccomp = value;
     } else if (key === 'mask' || key === 'unmask') {
       for (const p of value.split(':')) {
         if (!(p === 'ALL' && key === 'unmask') && !p.startsWith('/')) fail(`invalid --security-opt "${opt}": paths must be absolute`);
         out[key].push(p);
       }
     } else {
-      fail(`invalid --security-opt "${opt}"`, 'supported: no-new-privileges=BOOL, mask=PATH[:PATH], unmask=PATH[:PATH]|ALL');
+      fail(`invalid --security-opt "${opt}"`, 'supported: seccomp=NAME|FILE|unconfined, no-new-privileges=BOOL, mask=PATH[:PATH], unmask=PATH[:PATH]|ALL');
     }
   }
   return out;
+}
+
+/** The compiled profile in a memfd the launcher inherits; undefined for `unconfined`. */
+async function seccompProgram(profile: string, capabilities: Capability[]): Promise<number | undefined> {
+  if (profile === 'unconfined') return undefined;
+  const { compileProfile } = await import('../../security/seccomp/compile.js');
+  const compiled = await compileProfile({ profile, capabilities });
+  for (const n of compiled.notes) writeSync(2, `nook: notice: ${n}\n`);
+  if (!compiled.bpf) return undefined;
+  const { memfdWith } = await import('../../launcher/exec.js');
+  return memfdWith('nook-seccomp', compiled.bpf);
 }
 
 export async function run(image: string | undefined, command: string[], flags: RunFlags): Promise<number> {
@@ -93,7 +108,13 @@ export async function run(image: string | undefined, command: string[], flags: R
     return parseEnvFile(text, f, hostEnv);
   });
   const envFlags = (flags.env ?? []).map((e) => parseEnvEntry(e, hostEnv)).filter((e): e is string => e !== undefined);
-  const security = securityOptions(flags.securityOpt ?? []);
+  const { seccomp, ...security } = securityOptions(flags.securityOpt ?? []);
+  const profile = flags.privileged ? 'unconfined' : (seccomp ?? config.profile);
+  // `strict` is for untrusted code: it comes with every capability dropped (the JSON format
+  // cannot say so itself); --cap-add still adds back what is asked for.
+  const capDrop = profile === 'strict' ? ['ALL', ...(flags.capDrop ?? [])] : (flags.capDrop ?? []);
+  const capAdd = flags.capAdd ?? [];
+  const privileged = flags.privileged ?? false;
   const rlimits = [
     ...Object.entries(config.ulimits ?? {}).map(([k, v]) => parseUlimit(`${k}=${v}`)),
     ...(flags.ulimit ?? []).map(parseUlimit),
@@ -119,10 +140,11 @@ export async function run(image: string | undefined, command: string[], flags: R
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     init: flags.init ?? false,
-    capAdd: flags.capAdd ?? [],
-    capDrop: flags.capDrop ?? [],
-    privileged: flags.privileged ?? false,
+    capAdd,
+    capDrop,
+    privileged,
     ...security,
+    seccompFd: await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop })),
     rlimits,
     removeOnExit: flags.rm ? [containerDir, join(namesDir, name)] : [],
     lastCap: lastCapability(),

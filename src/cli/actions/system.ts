@@ -1,0 +1,101 @@
+// `nook system df|check|prune`: the store's usage, its integrity, and its clean-up.
+import { rmSync } from 'node:fs';
+import { withLock } from '../../storage/lock.js';
+import { blobPath, layerDir, storeLayout } from '../../storage/layout.js';
+import { readImageIndex } from '../../storage/image-index.js';
+import { readLayerRecord } from '../../storage/layers.js';
+import { scanStore, verifyBlob } from '../../storage/scan.js';
+import { removeInNamespace } from '../../image/unpack/run-worker.js';
+import { familiarName, splitTagged } from '../../image/reference.js';
+import { shortId } from '../../image/lookup.js';
+import { columns, humanSize, timeAgo } from '../../image/template.js';
+import { pruneImagesIn } from './image.js';
+
+/** Waiting for pulls in flight to finish before judging what is garbage. */
+const STORE_LOCK_TIMEOUT_MS = 10 * 60_000;
+
+export async function df(opts: { verbose?: boolean }): Promise<number> {
+  const s = storeLayout();
+  const index = readImageIndex(s);
+  const images = Object.values(index.images);
+  const layerSize = new Map<string, number>();
+  const users = new Map<string, number>();
+  for (const img of images) {
+    for (const c of new Set(img.chainIds)) {
+      users.set(c, (users.get(c) ?? 0) + 1);
+      if (!layerSize.has(c)) layerSize.set(c, readLayerRecord(s, c)?.size ?? 0);
+    }
+  }
+  const total = [...layerSize.values()].reduce((a, b) => a + b, 0);
+  const dangling = images.filter((i) => i.repoTags.length === 0);
+  const reclaimable = dangling.flatMap((i) => i.chainIds).filter((c) => users.get(c) === 1).reduce((n, c) => n + (layerSize.get(c) ?? 0), 0);
+  const scan = scanStore(s);
+  const blobBytes = scan.blobs.reduce((n, b) => n + b.size, 0);
+  const table = [
+    ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
+    ['Images', String(images.length), String(images.length - dangling.length), humanSize(total), humanSize(reclaimable)],
+    ['Layers', String(scan.layers.length), String(layerSize.size), humanSize(scan.layers.reduce((n, l) => n + l.size, 0)), humanSize(scan.orphanLayers.reduce((n, l) => n + l.size, 0))],
+    ['Blobs', String(scan.blobs.length), '', humanSize(blobBytes), ''],
+  ];
+  for (const l of columns(table)) process.stdout.write(l + '\n');
+  if (opts.verbose) {
+    process.stdout.write('\nImages space usage:\n\n');
+    const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'LAYERS']];
+    for (const img of images) {
+      let shared = 0;
+      let unique = 0;
+      for (const c of new Set(img.chainIds)) {
+        if ((users.get(c) ?? 0) > 1) shared += layerSize.get(c) ?? 0;
+        else unique += layerSize.get(c) ?? 0;
+      }
+      const names = img.repoTags.length > 0 ? img.repoTags.map(splitTagged) : [{ repository: '<none>', tag: '<none>' }];
+      for (const n of names) {
+        rows.push([n.repository === '<none>' ? n.repository : familiarName(n.repository), n.tag, shortId(img.id), timeAgo(img.created), humanSize(shared + unique), humanSize(shared), humanSize(unique), String(img.chainIds.length)]);
+      }
+    }
+    for (const l of columns(rows)) process.stdout.write(l + '\n');
+  }
+  return 0;
+}
+
+export async function check(opts: { quiet?: boolean }): Promise<number> {
+  const s = storeLayout();
+  return withLock(s.storeLock, async () => {
+    const scan = scanStore(s);
+    const problems: string[] = [];
+    for (const b of scan.blobs) {
+      if (!(await verifyBlob(blobPath(s, b.digest), b.digest))) problems.push(`damaged blob: ${b.digest} does not match its digest`);
+    }
+    for (const d of scan.incompleteLayers) problems.push(`incomplete layer: ${d}`);
+    for (const l of scan.orphanLayers) problems.push(`orphaned layer: ${l.chainId} (no image uses it)`);
+    for (const b of scan.orphanBlobs) problems.push(`orphaned blob: ${b}`);
+    for (const t of scan.tempGarbage) problems.push(`temp garbage: ${t}`);
+    for (const i of scan.brokenImages) problems.push(`broken image ${i.id}: missing ${i.missing.join(', ')}`);
+    for (const p of problems) process.stdout.write(p + '\n');
+    const summary = `${scan.blobs.length} blobs verified, ${scan.layers.length} layers, ${Object.keys(scan.index.images).length} images`;
+    if (problems.length === 0) {
+      if (!opts.quiet) process.stdout.write(`store is clean: ${summary}\n`);
+      return 0;
+    }
+    process.stdout.write(`${problems.length} problem(s) in ${s.root}: ${summary}; \`nook system prune\` removes the garbage${scan.brokenImages.length > 0 ? ', pull broken images again' : ''}\n`);
+    return 1;
+  }, { timeoutMs: STORE_LOCK_TIMEOUT_MS });
+}
+
+export async function prune(opts: { all?: boolean }): Promise<number> {
+  const s = storeLayout();
+  return withLock(s.storeLock, async () => {
+    const images = await pruneImagesIn(s, opts.all ?? false);
+    const scan = scanStore(s);
+    const damaged: string[] = [];
+    for (const b of scan.blobs) if (!(await verifyBlob(blobPath(s, b.digest), b.digest))) damaged.push(b.digest);
+    const layerDirs = [...scan.incompleteLayers, ...scan.orphanLayers.map((l) => l.chainId)].map((x) => (x.startsWith('sha256:') ? layerDir(s, x) : x));
+    await removeInNamespace(layerDirs);
+    for (const p of scan.tempGarbage) rmSync(p, { recursive: true, force: true });
+    for (const d of new Set([...scan.orphanBlobs, ...damaged])) rmSync(blobPath(s, d), { force: true });
+    const freed = images.freed + scan.orphanLayers.reduce((n, l) => n + l.size, 0);
+    process.stdout.write(`Deleted: ${images.deleted.length} image(s), ${layerDirs.length} layer dir(s) (${scan.incompleteLayers.length} incomplete), ${scan.orphanBlobs.length + damaged.length} blob(s), ${scan.tempGarbage.length} temp file(s)\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(freed)}\n`);
+    return 0;
+  }, { timeoutMs: STORE_LOCK_TIMEOUT_MS });
+}

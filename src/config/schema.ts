@@ -1,0 +1,97 @@
+// The config file's shape and every default, in one place. Objects are strict: a misspelt key
+// is an error, not a silently ignored setting. Each message is the "expected ..." phrase of the
+// one-line error that validate.ts builds, so it reads as `key: expected <message>, got <value>`.
+import * as v from 'valibot';
+
+export const NETWORK_MODES = ['none', 'host', 'pasta', 'slirp4netns'] as const;
+export const STORAGE_DRIVERS = ['overlay', 'fuse-overlayfs', 'copy', 'auto'] as const;
+/** setrlimit(2) resources by the names Docker's `--ulimit` uses. */
+export const ULIMIT_NAMES = [
+  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile',
+  'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
+] as const;
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const oneOf = (options: readonly string[]) => `one of ${options.join('|')}`;
+
+function byteCount(what: string) {
+  const msg = `${what} as a positive whole number of bytes`;
+  return v.pipe(v.number(msg), v.safeInteger(msg), v.minValue(1, msg));
+}
+
+function intRange(min: number, max: number) {
+  const msg = `an integer from ${min} to ${max}`;
+  return v.pipe(v.number(msg), v.integer(msg), v.minValue(min, msg), v.maxValue(max, msg));
+}
+
+const ULIMIT_VALUE = /^(\d+|unlimited)(:(\d+|unlimited))?$/;
+const ulimitMsg = 'SOFT[:HARD], each a number or "unlimited"';
+
+/** `nofile: "1024:4096"`: the soft limit may not exceed the hard one. */
+const ulimitValue = v.pipe(
+  v.string(ulimitMsg),
+  v.regex(ULIMIT_VALUE, ulimitMsg),
+  v.check((s) => {
+    const [soft, hard = soft] = s.split(':');
+    if (hard === 'unlimited') return true;
+    return soft !== 'unlimited' && Number(soft) <= Number(hard);
+  }, 'a soft limit no higher than the hard limit'),
+);
+
+const hostName = v.pipe(v.string('a registry host such as localhost:5000'), v.nonEmpty('a registry host such as localhost:5000'));
+
+export const configSchema = v.strictObject(
+  {
+    network: v.optional(v.picklist(NETWORK_MODES, oneOf(NETWORK_MODES)), 'none'),
+    storageDriver: v.optional(v.picklist(STORAGE_DRIVERS, oneOf(STORAGE_DRIVERS)), 'auto'),
+    profile: v.optional(
+      v.pipe(v.string('a seccomp profile name or path'), v.nonEmpty('a seccomp profile name or path')),
+      'default',
+    ),
+    registries: v.optional(
+      v.strictObject(
+        {
+          insecure: v.optional(v.array(hostName, 'a list of registry hosts'), []),
+          mirrors: v.optional(
+            v.record(hostName, v.array(hostName, 'a list of mirror hosts'), 'an object of registry host: [mirror hosts]'),
+            {},
+          ),
+        },
+        'an object with insecure and mirrors',
+      ),
+      {},
+    ),
+    limits: v.optional(
+      v.strictObject(
+        {
+          // Decompression-bomb guards: unpacking stops once a layer or image grows past these.
+          maxLayerBytes: v.optional(byteCount('the unpacked size limit of one layer'), 16 * GiB),
+          maxImageBytes: v.optional(byteCount('the unpacked size limit of one image'), 64 * GiB),
+          pullConcurrency: v.optional(intRange(1, 16), 3),
+        },
+        'an object with maxLayerBytes, maxImageBytes and pullConcurrency',
+      ),
+      {},
+    ),
+    logs: v.optional(
+      v.strictObject(
+        {
+          maxSize: v.optional(byteCount('the size at which a log file rotates'), 10 * MiB),
+          maxFiles: v.optional(intRange(1, 100), 3),
+        },
+        'an object with maxSize and maxFiles',
+      ),
+      {},
+    ),
+    ulimits: v.optional(
+      v.record(v.picklist(ULIMIT_NAMES, oneOf(ULIMIT_NAMES)), ulimitValue, 'an object such as { nofile: "1024:4096" }'),
+      {},
+    ),
+  },
+  'an object',
+);
+
+/** The configuration with every default filled in. */
+export type NookConfig = v.InferOutput<typeof configSchema>;

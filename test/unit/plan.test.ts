@@ -1,0 +1,184 @@
+// The planner without namespaces: flags and facts in, launcher directives out.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
+import { resolveUser } from '../../src/core/users.js';
+import { buildEnv, parseEnvFile, parseEnvEntry } from '../../src/core/env.js';
+import { parseTmpfs, parseVolume } from '../../src/core/mountspec.js';
+import { parseUlimit } from '../../src/core/ulimits.js';
+import { validateName } from '../../src/containers/names.js';
+import { resolveCapabilities, capabilityMask } from '../../src/security/capabilities.js';
+import { readTextInRoot, resolveInRoot } from '../../src/rootfs/read-in-root.js';
+import { NookError } from '../../src/errors.js';
+
+const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n';
+const GROUP = 'root:x:0:\nstaff:x:50:alice,bob\nalice:x:1000:\nbob:x:1001:\n';
+
+function input(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    id: 'a'.repeat(64),
+    hostname: 'aaaaaaaaaaaa',
+    rootfs: { kind: 'host' },
+    image: { Cmd: ['sh'] },
+    command: [],
+    user: resolveUser('0', PASSWD, GROUP),
+    identity: { uid: 1000, gid: 1000, subuid: [{ start: 100000, count: 65536 }], subgid: [{ start: 100000, count: 65536 }], newuidmap: '/usr/bin/newuidmap', newgidmap: '/usr/bin/newgidmap' },
+    env: { files: [], flags: [] },
+    readOnly: false,
+    binds: [],
+    tmpfs: [],
+    network: 'none',
+    tty: false,
+    interactive: false,
+    init: false,
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    noNewPrivileges: true,
+    mask: [],
+    unmask: [],
+    rlimits: [],
+    removeOnExit: [],
+    lastCap: 40,
+    ...over,
+  };
+}
+
+const find = (plan: { directives: readonly (readonly string[])[] }, name: string) => plan.directives.filter((d) => d[0] === name);
+const throwsNook = (fn: () => unknown, re: RegExp) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, NookError);
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable('expected a NookError');
+};
+
+test('id maps: container 0 is the user, 1.. the subordinate ranges in order', () => {
+  assert.equal(idMaps(1000, [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }]), [[0, 1000, 1], [1, 100000, 65536], [65537, 300000, 10]]);
+  const plan = planLaunch(input());
+  assert.equal(find(plan, 'uid-map'), [['uid-map', '0', '1000', '1'], ['uid-map', '1', '100000', '65536']]);
+  assert.equal(find(plan, 'uid-map-helper'), [['uid-map-helper', '/usr/bin/newuidmap']]);
+  assert.equal(plan.notices, []);
+});
+
+test('single-id mode: one id, setgroups denied, a notice, no groups', () => {
+  const plan = planLaunch(input({ identity: { ...input().identity, subuid: [], subgid: [] } }));
+  assert.equal(find(plan, 'uid-map'), [['uid-map', '0', '1000', '1']]);
+  assert.equal(find(plan, 'setgroups-deny').length, 1);
+  assert.equal(find(plan, 'groups'), []);
+  assert.match(plan.notices[0]!, /single-id mode/);
+  throwsNook(() => planLaunch(input({ identity: { ...input().identity, subuid: [], subgid: [] }, user: resolveUser('alice', PASSWD, GROUP) })), /uid 1000 is not mapped/);
+});
+
+test('host image: read-only root with private scratch dirs, proc, dev, sys, masks', () => {
+  const plan = planLaunch(input());
+  const names = plan.directives.map((d) => d[0]);
+  assert.ok(names.indexOf('rootfs-bind') < names.indexOf('rootfs-readonly'));
+  assert.ok(names.indexOf('rootfs-readonly') < names.indexOf('proc'));
+  assert.equal(find(plan, 'tmpfs').map((d) => d[1]), ['/tmp', '/var/tmp', '/run', '/home', '/root']);
+  assert.ok(find(plan, 'mask').some((d) => d[1] === '/proc/kcore'));
+  assert.ok(find(plan, 'remount-ro').some((d) => d[1] === '/proc/sys'));
+  assert.equal(plan.directives.at(-1), ['exec', 'sh']);
+  assert.equal(plan.directives[0], ['version', '1']);
+  assert.equal(find(plan, 'unshare-net').length, 1);
+  assert.equal(find(planLaunch(input({ network: 'host' })), 'unshare-net').length, 0);
+});
+
+test('--privileged: every capability, no masks; unmask=ALL lifts masks only', () => {
+  const priv = planLaunch(input({ privileged: true }));
+  assert.equal(find(priv, 'mask'), []);
+  assert.equal(find(priv, 'caps')[0]![1], capabilityMask(resolveCapabilities(['ALL'], [])));
+  const unmasked = planLaunch(input({ unmask: ['ALL'] }));
+  assert.equal(find(unmasked, 'mask'), []);
+  assert.equal(find(unmasked, 'remount-ro'), []);
+});
+
+test('capabilities: Docker defaults for root; a non-root user holds only what was added', () => {
+  assert.equal(resolveCapabilities([], []).length, 14);
+  assert.equal(resolveCapabilities([], ['ALL']), []);
+  assert.equal(resolveCapabilities(['NET_ADMIN'], ['ALL']), ['NET_ADMIN']);
+  assert.equal(resolveCapabilities(['cap_sys_admin'], ['chown']).includes('SYS_ADMIN'), true);
+  const root = find(planLaunch(input()), 'caps')[0]!;
+  assert.equal(root.slice(1), [root[1], root[1], root[1], '0', '0']);
+  const alice = find(planLaunch(input({ user: resolveUser('alice', PASSWD, GROUP), capAdd: ['NET_BIND_SERVICE'] })), 'caps')[0]!;
+  const nbs = capabilityMask(['NET_BIND_SERVICE']);
+  assert.equal(alice.slice(2), [nbs, nbs, nbs, nbs]);
+  throwsNook(() => resolveCapabilities(['BOGUS'], []), /unknown capability/);
+});
+
+test('users: names, uids, groups and supplementary groups from /etc/group', () => {
+  assert.equal(resolveUser('alice', PASSWD, GROUP), { uid: 1000, gid: 1000, groups: [1000, 50], home: '/home/alice' });
+  assert.equal(resolveUser('1001:50', PASSWD, GROUP), { uid: 1001, gid: 50, groups: [50], home: '/home/bob' });
+  assert.equal(resolveUser('4242', PASSWD, GROUP), { uid: 4242, gid: 0, groups: [0], home: '/' });
+  assert.equal(resolveUser('bob:staff', PASSWD, GROUP).gid, 50);
+  throwsNook(() => resolveUser('nosuchuser', PASSWD, GROUP), /unable to find user nosuchuser/);
+  throwsNook(() => resolveUser('alice:nogroup', PASSWD, GROUP), /unable to find group nogroup/);
+  throwsNook(() => resolveUser('a:b:c', PASSWD, GROUP), /invalid user/);
+});
+
+test('environment: image < env-file < -e, defaults fill the gaps, KEY alone copies', () => {
+  const env = buildEnv({ image: ['A=image', 'PATH=/bin'], files: ['A=file', 'B=file'], flags: ['B=flag'], defaults: { PATH: '/x', HOME: '/root' } });
+  assert.equal(env, ['A=file', 'PATH=/bin', 'B=flag', 'HOME=/root']);
+  assert.equal(parseEnvFile('# c\nX=1\n\nY\nZ=a=b\r\n', 'f', { Y: 'host' }), ['X=1', 'Y=host', 'Z=a=b']);
+  assert.is(parseEnvEntry('MISSING', {}), undefined);
+  throwsNook(() => parseEnvEntry('=x', {}), /invalid environment variable/);
+  const plan = planLaunch(input({ tty: true, env: { files: [], flags: ['FOO=bar'] } }));
+  const env2 = find(plan, 'env').map((d) => d[1]);
+  assert.ok(env2.includes('FOO=bar') && env2.includes('TERM=xterm') && env2.includes('HOME=/root'));
+});
+
+test('volumes and tmpfs: parsed strictly', () => {
+  assert.equal(parseVolume('/a:/b:ro'), { source: '/a', target: '/b', readonly: true });
+  assert.equal(parseVolume('/a:/b/'), { source: '/a', target: '/b', readonly: false });
+  throwsNook(() => parseVolume('/a'), /invalid volume/);
+  throwsNook(() => parseVolume('/a:b'), /must be an absolute path/);
+  throwsNook(() => parseVolume('/a:/x/../y'), /must not contain/);
+  throwsNook(() => parseVolume('/a:/'), /cannot mount over \//);
+  throwsNook(() => parseVolume('/a:/b:exec'), /invalid volume option/);
+  throwsNook(() => parseVolume('name:/b'), /named volumes/);
+  assert.equal(parseTmpfs('/scratch:size=10m,mode=700'), { target: '/scratch', options: 'mode=700,size=10m' });
+  assert.equal(parseTmpfs('/t'), { target: '/t', options: 'mode=1777' });
+  throwsNook(() => parseTmpfs('/t:size=lots'), /invalid --tmpfs option/);
+  throwsNook(() => parseTmpfs('/t:noexec'), /invalid --tmpfs option/);
+});
+
+test('command line: entrypoint and cmd as Docker combines them', () => {
+  assert.equal(commandLine({ command: [], image: { Entrypoint: ['/ep'], Cmd: ['x'] } }), ['/ep', 'x']);
+  assert.equal(commandLine({ command: ['y'], image: { Entrypoint: ['/ep'], Cmd: ['x'] } }), ['/ep', 'y']);
+  assert.equal(commandLine({ command: [], entrypoint: '/other', image: { Entrypoint: ['/ep'], Cmd: ['x'] } }), ['/other']);
+  throwsNook(() => commandLine({ command: [], image: {} }), /no command specified/);
+});
+
+test('names: hostile names refused', () => {
+  assert.is(validateName('web-1.a_b'), 'web-1.a_b');
+  assert.is(validateName('/web'), 'web');
+  for (const bad of ['../x', 'a/b', '.hidden', '', '-x', 'a b']) throwsNook(() => validateName(bad), /invalid container name/);
+});
+
+test('ulimits', () => {
+  assert.equal(parseUlimit('nofile=1024:4096'), { resource: 7, soft: 1024, hard: 4096 });
+  assert.equal(parseUlimit('core=-1'), { resource: 4, soft: -1, hard: -1 });
+  throwsNook(() => parseUlimit('nofile=10:5'), /soft limit above/);
+  throwsNook(() => parseUlimit('bogus=1'), /invalid ulimit/);
+});
+
+test('files of a root are read as if chrooted: links cannot leave it', () => {
+  const root = mkdtempSync(join(tmpdir(), 'nook-root-'));
+  const outside = mkdtempSync(join(tmpdir(), 'nook-outside-'));
+  writeFileSync(join(outside, 'secret'), 'host secret');
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'real'), 'inside');
+  symlinkSync(join(outside, 'secret'), join(root, 'etc', 'passwd'));
+  symlinkSync('../../../../real', join(root, 'etc', 'group'));
+  assert.is(readTextInRoot(root, '/etc/passwd'), undefined);
+  assert.is(readTextInRoot(root, '/etc/group'), 'inside');
+  assert.is(resolveInRoot(root, '/../../etc/x'), join(root, 'etc', 'x'));
+});
+
+test.run();
