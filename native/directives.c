@@ -204,6 +204,6 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		snprintf(err, errlen, "no uid-map or gid-map directive");
 		return -1;
 	}
-	free(tok);
+	/* tok stays: every directive's argv points into it for the plan's whole life */
 	return 0;
 }

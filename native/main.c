@@ -45,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "launcher.h"
@@ -146,8 +147,13 @@ static void daemonize(void)
 	pid_t pid = fork();
 	if (pid < 0)
 		die("detach", errno, "fork: %s", strerror(errno));
-	if (pid > 0)
+	if (pid > 0) {
+		/* reap the middle process: only the supervisor is left to whoever adopts it */
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 		_exit(0);
+	}
 	setsid();
 	pid = fork();
 	if (pid < 0)

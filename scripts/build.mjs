@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 mkdirSync('dist', { recursive: true });
 await build({
-  entryPoints: { nook: 'src/cli/main.ts' },
+  entryPoints: { nook: 'src/cli/main.ts', 'unpack-worker': 'src/image/unpack/worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

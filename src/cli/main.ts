@@ -5,6 +5,12 @@ import { formatError, EXIT } from '../errors.js';
 import { registerRun } from './commands/run.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerProfile } from './commands/profile.js';
+import { registerPull } from './commands/pull.js';
+import { registerImages } from './commands/images.js';
+import { registerRmi } from './commands/rmi.js';
+import { registerTag } from './commands/tag.js';
+import { registerImage } from './commands/image.js';
+import { registerSystem } from './commands/system.js';
 
 export function buildProgram(): Command {
   const program = new Command('nook')
@@ -17,6 +23,12 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDoctor(program);
   registerProfile(program);
+  registerPull(program);
+  registerImages(program);
+  registerRmi(program);
+  registerTag(program);
+  registerImage(program);
+  registerSystem(program);
   return program;
 }
 

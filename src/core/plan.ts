@@ -61,6 +61,30 @@ export interface PlanInput {
   seccompFd?: number | undefined;
   removeOnExit: string[];
   lastCap: number;
+  /** a detached container: its supervisor's records and restart policy */
+  supervisor?: SupervisorSpec | undefined;
+}
+
+export interface SupervisorSpec {
+  logFile: string;
+  logMaxBytes: number;
+  logMaxFiles: number;
+  stateFile: string;
+  stopMarker: string;
+  restart: RestartPolicy;
+}
+
+export interface RestartPolicy { name: 'no' | 'on-failure' | 'always' | 'unless-stopped'; maximumRetryCount: number }
+
+/** `--restart no|on-failure[:N]|always|unless-stopped`, as Docker reads it. */
+export function parseRestartPolicy(spec: string): RestartPolicy {
+  const [name, count, extra] = spec.split(':');
+  const names = ['no', 'on-failure', 'always', 'unless-stopped'];
+  if (!name || !names.includes(name) || extra !== undefined) fail(`invalid restart policy "${spec}"`, 'use no, on-failure[:max-retries], always or unless-stopped');
+  if (count !== undefined && (name !== 'on-failure' || !/^\d+$/.test(count))) {
+    fail(`invalid restart policy "${spec}": only on-failure takes a retry count`);
+  }
+  return { name: name as RestartPolicy['name'], maximumRetryCount: count === undefined ? 0 : Number(count) };
 }
 
 export interface LaunchPlan {
@@ -213,6 +237,16 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   if (input.interactive) d.push(['stdin']);
   if (input.init) d.push(['init']);
   for (const p of input.removeOnExit) d.push(['remove-on-exit', p]);
+  const sup = input.supervisor;
+  if (sup) {
+    d.push(
+      ['detach'],
+      ['log-file', sup.logFile, String(sup.logMaxBytes), String(sup.logMaxFiles)],
+      ['state-file', sup.stateFile],
+      ['stop-marker', sup.stopMarker],
+      ['restart', sup.restart.name, String(sup.restart.maximumRetryCount)],
+    );
+  }
   d.push(['exec', ...argv]);
   return { directives: d, notices };
 }

@@ -14,6 +14,9 @@ export const DIRECTIVES = {
   'setgroups-deny': 0,
   'unshare-net': 0,
   'unshare-cgroup': 0,
+  'join': 2,
+  'sysctl': 2,
+  'net-helper': -1,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
   'rootfs-readonly': 0,
@@ -40,6 +43,11 @@ export const DIRECTIVES = {
   'stdin': 0,
   'init': 0,
   'remove-on-exit': 1,
+  'detach': 0,
+  'log-file': 3,
+  'state-file': 1,
+  'restart': 2,
+  'stop-marker': 1,
   'exec': -1,
 } as const;
 

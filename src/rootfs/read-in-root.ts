@@ -47,3 +47,22 @@ export function readTextInRoot(root: string, path: string, maxBytes = 4 << 20): 
     return undefined;
   }
 }
+
+/**
+ * A file of a layered image before any overlay is mounted: the topmost layer that has it
+ * wins, a whiteout (0/0 character device) hides the lower ones. Links are followed inside
+ * each layer only; that is enough for /etc/passwd and /etc/group.
+ */
+export function readTextInLayers(layersTopFirst: string[], path: string): string | undefined {
+  for (const layer of layersTopFirst) {
+    let st;
+    try {
+      st = lstatSync(resolveInRoot(layer, path));
+    } catch {
+      continue;
+    }
+    if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+    return readTextInRoot(layer, path);
+  }
+  return undefined;
+}

@@ -6,24 +6,33 @@ import type { RunFlags } from '../commands/run.js';
 import { fail } from '../../errors.js';
 import { dataDir, launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
-import { containerCapabilities, planLaunch, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
+import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
+import type { ContainerConfig } from '../../containers/record.js';
+import { containerFiles } from '../../containers/layout.js';
+import { writeJsonAtomic } from '../../storage/atomic.js';
+import { startContainer } from '../../containers/start.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseTmpfs, parseVolume, type BindSpec } from '../../core/mountspec.js';
 import { resolveUser } from '../../core/users.js';
 import { parseUlimit } from '../../core/ulimits.js';
-import { readTextInRoot } from '../../rootfs/read-in-root.js';
+import { readTextInLayers, readTextInRoot } from '../../rootfs/read-in-root.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
 import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
-import { writeJsonAtomic } from '../../storage/atomic.js';
 
-interface ImageChoice { rootfs: RootfsSpec; root: string; config: ImageConfig; name: string }
+interface ImageChoice {
+  rootfs: RootfsSpec;
+  config: ImageConfig & { StopSignal?: string };
+  name: string;
+  /** reads a file of the image's root, before anything is mounted */
+  readFile: (path: string) => string | undefined;
+}
 
 /** The built-in image: this machine's root, read-only, with private scratch space. */
 const HOST_IMAGE: ImageConfig = { Cmd: ['sh'], Env: [] };
 
-function chooseImage(image: string | undefined, flags: RunFlags): ImageChoice {
+async function chooseImage(image: string | undefined, flags: RunFlags, dir: string): Promise<ImageChoice> {
   if (flags.rootfs !== undefined) {
     let path: string;
     try {
@@ -32,11 +41,22 @@ function chooseImage(image: string | undefined, flags: RunFlags): ImageChoice {
       fail(`rootfs ${flags.rootfs} does not exist`, 'give a directory holding an unpacked root file system');
     }
     if (!statSync(path).isDirectory()) fail(`rootfs ${flags.rootfs} is not a directory`);
-    return { rootfs: { kind: 'dir', path }, root: path, config: {}, name: path };
+    return { rootfs: { kind: 'dir', path }, config: {}, name: path, readFile: (p) => readTextInRoot(path, p) };
   }
   if (image === undefined) fail('"nook run" requires at least 1 argument', 'nook run [OPTIONS] IMAGE [COMMAND] [ARG...]');
-  if (image === 'host') return { rootfs: { kind: 'host' }, root: '/', config: HOST_IMAGE, name: 'host' };
-  fail(`image "${image}" not found`, 'pulling images is not available yet: use the built-in `host` image or --rootfs DIR');
+  if (image === 'host') return { rootfs: { kind: 'host' }, config: HOST_IMAGE, name: 'host', readFile: (p) => readTextInRoot('/', p) };
+  const pull = flags.pull ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') fail(`invalid --pull "${pull}"`, 'use missing, always or never');
+  const { resolveImageForRun } = await import('../../image/resolve.js');
+  const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
+  const lowers = resolved.layerDirs.map((d) => realpathSync(d)).reverse();
+  const c = resolved.config.config ?? {};
+  return {
+    rootfs: { kind: 'overlay', lowers, upper: join(dir, 'upper'), work: join(dir, 'work') },
+    config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
+    name: resolved.ref,
+    readFile: (p) => readTextInLayers(lowers, p),
+  };
 }
 
 function bindSource(spec: BindSpec): BindSpec {
@@ -85,18 +105,20 @@ export async function run(image: string | undefined, command: string[], flags: R
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
   const config = await loadConfig();
-  const network = flags.network ?? config.network;
+  const network: string = flags.network ?? config.network;
   if (network !== 'none' && network !== 'host') {
     fail(`network mode "${network}" is not available yet`, 'use --network none or --network host');
   }
-  const chosen = chooseImage(image, flags);
   const id = newContainerId();
+  const files = containerFiles(id);
+  const dir = files.dir;
+  const chosen = await chooseImage(image, flags, dir);
   const name = flags.name !== undefined ? validateName(flags.name) : generateName();
   const hostname = flags.hostname ?? id.slice(0, 12);
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) fail(`invalid hostname "${hostname}"`);
 
   const userSpec = flags.user ?? (chosen.config.User || '0');
-  const user = resolveUser(userSpec, readTextInRoot(chosen.root, '/etc/passwd') ?? '', readTextInRoot(chosen.root, '/etc/group') ?? '');
+  const user = resolveUser(userSpec, chosen.readFile('/etc/passwd') ?? '', chosen.readFile('/etc/group') ?? '');
   const hostEnv = process.env;
   const envFiles = (flags.envFile ?? []).flatMap((f) => {
     let text: string;
@@ -120,9 +142,13 @@ export async function run(image: string | undefined, command: string[], flags: R
     ...(flags.ulimit ?? []).map(parseUlimit),
   ];
 
-  const containerDir = join(dataDir(), 'containers', id);
   const namesDir = join(dataDir(), 'names');
-  const plan = planLaunch({
+  const detached = flags.detach ?? false;
+  const restart = parseRestartPolicy(flags.restart ?? 'no');
+  if (restart.name !== 'no' && !detached) fail('--restart needs a detached container', 'add -d');
+  if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
+  const seccompFd = await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop }));
+  const planInput: PlanInput = {
     id,
     hostname,
     rootfs: chosen.rootfs,
@@ -144,11 +170,23 @@ export async function run(image: string | undefined, command: string[], flags: R
     capDrop,
     privileged,
     ...security,
-    seccompFd: await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop })),
     rlimits,
-    removeOnExit: flags.rm ? [containerDir, join(namesDir, name)] : [],
+    removeOnExit: flags.rm ? [dir, join(namesDir, name)] : [],
     lastCap: lastCapability(),
-  });
+    supervisor: detached
+      ? {
+          logFile: files.log,
+          logMaxBytes: config.logs.maxSize,
+          logMaxFiles: config.logs.maxFiles,
+          stateFile: files.state,
+          stopMarker: files.stopMarker,
+          restart,
+        }
+      : undefined,
+  };
+  // Detached, the program reaches the launcher as fd 5 (see containers/start.ts).
+  planInput.seccompFd = seccompFd === undefined ? undefined : detached ? 5 : seccompFd;
+  const plan = planLaunch(planInput);
 
   if (flags.dryRun) {
     process.stdout.write(formatDirectives(plan.directives));
@@ -158,18 +196,57 @@ export async function run(image: string | undefined, command: string[], flags: R
   const launcher = launcherPath();
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
 
-  mkdirSync(containerDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (chosen.rootfs.kind === 'overlay') {
+    mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
+    mkdirSync(chosen.rootfs.work, { mode: 0o700 });
+  }
   reserveName(namesDir, name, id);
-  writeJsonAtomic(join(containerDir, 'config.json'), {
+  const record: ContainerConfig = {
     id,
     name,
     image: chosen.name,
     created: new Date().toISOString(),
-    command: plan.directives.at(-1)!.slice(1),
+    command: commandLine(planInput),
     autoRemove: flags.rm ?? false,
-  });
+    detached,
+    tty: planInput.tty,
+    interactive: planInput.interactive,
+    hostname,
+    env: plan.directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
+    workingDir: plan.directives.find((d) => d[0] === 'chdir')![1]!,
+    user: userSpec,
+    labels: parseLabels(flags.label ?? []),
+    restartPolicy: restart,
+    stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
+    networkMode: network,
+    readOnly: planInput.readOnly,
+    mounts: [
+      ...planInput.binds.map((b) => ({ type: 'bind' as const, source: b.source, destination: b.target, readOnly: b.readonly })),
+      ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
+    ],
+    ports: [],
+    plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
+    seccomp: seccompFd === undefined ? null : { profile, capabilities: containerCapabilities({ privileged, capAdd, capDrop }) },
+  };
+  writeJsonAtomic(files.config, record);
 
+  if (detached) {
+    await startContainer(record);
+    process.stdout.write(id + '\n');
+    return 0;
+  }
   const { memfdWith, execve } = await import('../../launcher/exec.js');
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
+}
+
+function parseLabels(specs: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq === 0) fail(`invalid label "${s}"`, 'use KEY=VALUE');
+    labels[eq < 0 ? s : s.slice(0, eq)] = eq < 0 ? '' : s.slice(eq + 1);
+  }
+  return labels;
 }

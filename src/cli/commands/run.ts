@@ -25,6 +25,12 @@ export interface RunFlags {
   securityOpt?: string[];
   privileged?: boolean;
   ulimit?: string[];
+  detach?: boolean;
+  restart?: string;
+  label?: string[];
+  stopSignal?: string;
+  pull?: string;
+  platform?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -35,6 +41,10 @@ export function registerRun(program: Command): void {
     .argument('[command...]', 'command and arguments (default: the image\'s)')
     .passThroughOptions()
     .option('--rm', 'remove the container when it exits')
+    .option('-d, --detach', 'run in the background and print the container id')
+    .option('--restart <policy>', 'no, on-failure[:max-retries], always or unless-stopped (with -d)')
+    .option('-l, --label <key=value>', 'set a label on the container', collect)
+    .option('--stop-signal <signal>', 'signal that stops the container (default: the image\'s, else SIGTERM)')
     .option('--name <name>', 'assign a name to the container')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (KEY alone copies it from here)', collect)
     .option('--env-file <file>', 'read environment variables from a file', collect)
@@ -51,6 +61,8 @@ export function registerRun(program: Command): void {
     .option('-i, --interactive', 'keep stdin open')
     .option('-t, --tty', 'allocate a pseudo-terminal')
     .option('--init', 'run a small init as pid 1 that reaps zombies and forwards signals')
+    .option('--pull <policy>', 'pull the image: missing, always or never', 'missing')
+    .option('--platform <os/arch>', 'platform of the image to pull')
     .option('--rootfs <dir>', 'use an unpacked root file system directory as the image')
     .option('--cap-add <cap>', 'add a capability (ALL for all)', collect)
     .option('--cap-drop <cap>', 'drop a capability (ALL for all)', collect)

@@ -1,0 +1,94 @@
+// The container's records as the CLI and the supervisor leave them, read tolerantly: a field
+// that an older nook did not write is simply absent, a torn or missing file is "no record".
+import { readFileSync } from 'node:fs';
+import type { Directive } from '../launcher/directives.js';
+import type { Capability } from '../security/capabilities.js';
+
+export interface PortRecord { hostIp?: string; hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' }
+export interface MountRecord {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source: string;
+  destination: string;
+  readOnly?: boolean;
+  /** the volume's name (type volume) */
+  name?: string;
+  /** an anonymous volume, removed by `rm -v` */
+  anonymous?: boolean;
+}
+
+/** config.json: what `run`/`create` decided, written once by the CLI (rename rewrites name). */
+export interface ContainerConfig {
+  id: string;
+  name: string;
+  image: string;
+  created: string;
+  command: string[];
+  autoRemove?: boolean;
+  detached?: boolean;
+  tty?: boolean;
+  interactive?: boolean;
+  restartPolicy?: { name: string; maximumRetryCount?: number };
+  labels?: Record<string, string>;
+  ports?: PortRecord[];
+  mounts?: MountRecord[];
+  hostname?: string;
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  networkMode?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  readOnly?: boolean;
+  /** the launcher's directives without the seccomp fd: `start` launches them again */
+  plan?: Directive[];
+  /** what the seccomp program is compiled from (it reaches the launcher as fd 5) */
+  seccomp?: { profile: string; capabilities: Capability[] } | null;
+}
+
+/** state.json: written atomically by the supervisor of a detached container. */
+export interface SupervisorState {
+  status: 'running' | 'exited';
+  pid: number;
+  supervisorPid: number;
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number;
+  restartCount: number;
+}
+
+export function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readConfig(path: string): ContainerConfig | undefined {
+  const c = readJson<Partial<ContainerConfig>>(path);
+  if (!c || typeof c.id !== 'string' || typeof c.name !== 'string') return undefined;
+  return {
+    ...c,
+    id: c.id,
+    name: c.name,
+    image: typeof c.image === 'string' ? c.image : '',
+    created: typeof c.created === 'string' ? c.created : '',
+    command: Array.isArray(c.command) ? c.command.map(String) : [],
+  };
+}
+
+export function readSupervisorState(path: string): SupervisorState | undefined {
+  const s = readJson<Partial<SupervisorState>>(path);
+  if (!s || (s.status !== 'running' && s.status !== 'exited')) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    status: s.status,
+    pid: num(s.pid),
+    supervisorPid: num(s.supervisorPid),
+    startedAt: str(s.startedAt),
+    finishedAt: str(s.finishedAt),
+    exitCode: num(s.exitCode),
+    restartCount: num(s.restartCount),
+  };
+}

@@ -1,0 +1,29 @@
+// Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
+// program is compiled (or taken from the cache) again and handed over as fd 5.
+import { rmSync } from 'node:fs';
+import { launcherPath } from '../paths.js';
+import { encodeDirectives, type Directive } from '../launcher/directives.js';
+import { startDetached } from '../launcher/detached.js';
+import type { ContainerConfig } from './record.js';
+import { containerFiles } from './layout.js';
+import { NookError } from '../errors.js';
+
+const SECCOMP_FD = 5;
+
+export async function startContainer(rec: ContainerConfig): Promise<{ pid: number }> {
+  if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
+  const directives: Directive[] = [...rec.plan];
+  const extraFds: number[] = [];
+  if (rec.seccomp) {
+    const { compileProfile } = await import('../security/seccomp/compile.js');
+    const compiled = await compileProfile(rec.seccomp);
+    if (compiled.bpf) {
+      const { memfdWith } = await import('../launcher/exec.js');
+      extraFds.push(memfdWith('nook-seccomp', compiled.bpf));
+      directives.splice(directives.length - 1, 0, ['seccomp-fd', String(SECCOMP_FD)]);
+    }
+  }
+  // A new start is not a stop: the supervisor may restart it again.
+  rmSync(containerFiles(rec.id).stopMarker, { force: true });
+  return startDetached(launcherPath(), encodeDirectives(directives), extraFds);
+}

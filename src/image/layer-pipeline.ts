@@ -1,0 +1,114 @@
+// One pass per layer: compressed bytes -> sha256 and size (and the blob file) -> decompress ->
+// sha256 of the tar (the diffID) and the size limits -> the unpack worker's stdin. Streamed, never
+// buffered whole. The caller marks the layer complete only when this resolves.
+import { spawn } from 'node:child_process';
+import { Duplex, PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { NookError } from '../errors.js';
+import { DigestCounter } from '../storage/digest.js';
+import type { BlobWriter } from '../storage/blobs.js';
+import { layerCompression, sniffCompression, type Compression, type Descriptor } from './media-types.js';
+import { startWorker, workerDone } from './unpack/run-worker.js';
+
+export interface LayerLimits {
+  /** Enforced by the worker, which can name the entry that crossed it. */
+  maxLayerBytes: number;
+  /** Shared by all layers of one pull: stops a bomb spread over many layers. */
+  imageBudget: { remaining: number; maxImageBytes: number };
+}
+
+export interface UnpackedLayer {
+  size: number;
+  notes: string[];
+}
+
+export async function unpackLayerStream(opts: {
+  source: Readable;
+  desc: Descriptor;
+  diffId: string;
+  diffDir: string;
+  /** Where to keep the compressed bytes; undefined when the blob is already stored. */
+  blob: BlobWriter | undefined;
+  limits: LayerLimits;
+  onBytes: (n: number) => void;
+  signal: AbortSignal;
+  what: string;
+}): Promise<UnpackedLayer> {
+  const { desc, what } = opts;
+  const claimed = layerCompression(desc.mediaType, what);
+  const compressed = new DigestCounter();
+  const uncompressed = new DigestCounter();
+  let sniffed = false;
+
+  const compressedTap = new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      if (!sniffed) {
+        sniffed = true;
+        const actual = sniffCompression(chunk);
+        if (actual !== claimed) return cb(new NookError(`${what} is ${describe(actual)} but its media type ${desc.mediaType} says ${describe(claimed)}: refusing a layer that is not what it claims`));
+      }
+      compressed.update(chunk);
+      if (compressed.bytes > desc.size) return cb(new NookError(`${what} is larger than the ${desc.size} bytes its manifest says`));
+      opts.blob?.write(chunk);
+      opts.onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  const budget = opts.limits.imageBudget;
+  const uncompressedTap = new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      uncompressed.update(chunk);
+      budget.remaining -= chunk.length;
+      if (budget.remaining < 0) return cb(new NookError(`the image unpacks to more than limits.maxImageBytes (${budget.maxImageBytes} bytes)`, { hint: 'raise limits.maxImageBytes in the nook config if the image is genuine' }));
+      cb(null, chunk);
+    },
+  });
+
+  const worker = startWorker(['unpack', opts.diffDir, String(opts.limits.maxLayerBytes)], ['pipe', 'ignore', 'pipe']);
+  const done = workerDone(worker);
+  let streamError: unknown;
+  try {
+    await pipeline(opts.source, compressedTap, decompressor(claimed), uncompressedTap, worker.stdin!, { signal: opts.signal });
+  } catch (err) {
+    streamError = err;
+    worker.stdin?.destroy();
+  }
+  const result = await done;
+  // Our own checks come first: a worker that failed because we cut its input would only say
+  // "truncated"; but a worker that refused an entry (and so stopped reading) says why.
+  if (streamError instanceof NookError && !(result.code !== 0 && result.error?.startsWith('layer entry'))) throw streamError;
+  if (result.code !== 0) {
+    throw new NookError(`${what}: ${result.error ?? `unpack worker ended with ${result.signal ?? `exit ${result.code}`}`}`);
+  }
+  if (streamError) throw new NookError(`${what}: download failed: ${(streamError as Error).message}`);
+  const gotDigest = compressed.digest();
+  if (gotDigest !== desc.digest || compressed.bytes !== desc.size) {
+    throw new NookError(`${what} does not match its digest: expected ${desc.digest} (${desc.size} bytes), got ${gotDigest} (${compressed.bytes} bytes)`);
+  }
+  const gotDiffId = uncompressed.digest();
+  if (gotDiffId !== opts.diffId) throw new NookError(`${what} does not match the image config's diff id: expected ${opts.diffId}, got ${gotDiffId}`);
+  return { size: uncompressed.bytes, notes: result.notes };
+}
+
+function describe(c: Compression): string {
+  return c === 'none' ? 'an uncompressed tar' : `${c} data`;
+}
+
+function decompressor(c: Compression): Duplex {
+  if (c === 'gzip') return createGunzip({ chunkSize: 256 * 1024 });
+  if (c === 'none') return new PassThrough();
+  // Node 20's zlib has no zstd; the zstd program streams at several hundred MB/s and is in
+  // every distribution (Debian: zstd), so no native npm module is needed.
+  const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  child.on('error', (e: NodeJS.ErrnoException) => duplex.destroy(e.code === 'ENOENT'
+    ? new NookError('this image has zstd-compressed layers and the zstd program is missing', { hint: 'install it: apt install zstd' })
+    : e));
+  child.on('close', (code) => {
+    if (code !== 0 && code !== null) duplex.destroy(new NookError(`zstd could not decompress the layer: ${err.trim().split('\n')[0] ?? `exit ${code}`}`));
+  });
+  return duplex;
+}

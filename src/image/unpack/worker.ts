@@ -1,0 +1,57 @@
+// The store's helper that runs inside the containers' user namespace, as root there, so that
+// files get the image's owners and can be removed again whatever their owner:
+//   unpack-worker unpack DIR MAX reads one uncompressed layer tar on stdin into DIR (must be
+//                                empty), refusing more than MAX bytes (the decompression-bomb limit)
+//   unpack-worker remove PATH... removes store paths (layer dirs)
+// Protocol with the parent: stderr lines `note: ...` are notes, `error: ...` is the failure
+// (exit 125); exit 0 means the whole tar was written.
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { TarReader } from './tar-reader.js';
+import { LayerWriter } from './layer-writer.js';
+
+/** How many ids this namespace maps: 1 means single-id mode, where ownership is flattened. */
+function mappedIds(): number {
+  const lines = readFileSync('/proc/self/uid_map', 'utf8').trim().split('\n');
+  return lines.reduce((n, l) => n + Number(l.trim().split(/\s+/)[2] ?? 0), 0);
+}
+
+async function unpack(dir: string, maxBytes: number): Promise<void> {
+  if (readdirSync(dir).length !== 0) throw new Error(`${dir} is not empty`);
+  const note = (line: string) => process.stderr.write(`note: ${line}\n`);
+  const chown = mappedIds() > 1;
+  if (!chown) note('single-id user namespace (no subuid range): file ownership in the image is flattened to root');
+  const writer = new LayerWriter(dir, { chown, note });
+  const reader = new TarReader(writer);
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    reader.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+    // Checked here, where the entry being written is known, so the error can name it.
+    if (total > maxBytes) {
+      throw new Error(`layer entry "${writer.lastEntry}": refused: the layer unpacks to more than limits.maxLayerBytes (${maxBytes} bytes), a possible decompression bomb (raise the limit in the nook config if the image is genuine)`);
+    }
+  }
+  reader.end();
+  writer.finish();
+}
+
+function remove(paths: string[]): void {
+  for (const p of paths) rmSync(p, { recursive: true, force: true, maxRetries: 2 });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  try {
+    if (verb === 'unpack' && args.length === 2 && Number(args[1]) > 0) await unpack(args[0]!, Number(args[1]));
+    else if (verb === 'remove' && args.length > 0) remove(args);
+    else throw new Error('usage: unpack-worker unpack DIR MAX-BYTES | remove PATH...');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message.split('\n')[0]}\n`);
+    return 125;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,196 @@
+// Issue 3's image side, against the real registry with the fixture images, as the unprivileged
+// user: pulls verified and unpacked with the image's owners, hostile images refused with one
+// line naming the entry and nothing written outside the store, concurrent and killed pulls
+// leaving a store that `system check` finds clean, and the listing verbs.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { nook, sleep, startNook, subIdRange, type Result } from './harness.js';
+import { OWNED_PATHS, WHITEOUT_FILES, OPAQUE_DIR } from '../fixtures/debian-expectations.mjs';
+import { HOSTILE_NAMES, VICTIM } from '../fixtures/hostile.mjs';
+
+const test = suite('images');
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suites through \`node test/run.mjs\``);
+  return v;
+}
+
+const stores: Array<{ dir: string; env: Record<string, string> }> = [];
+
+/** A fresh store (and config home) per test: XDG_DATA_HOME is all nook's store depends on. */
+function freshStore(config?: object): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-images-'));
+  mkdirSync(join(dir, 'config', 'nook'), { recursive: true });
+  if (config) writeFileSync(join(dir, 'config', 'nook', 'config.json'), JSON.stringify(config));
+  const e = { XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+  stores.push({ dir, env: e });
+  return e;
+}
+
+const nookIn = (e: Record<string, string>, args: string[], timeoutMs = 120_000): Promise<Result> => nook(args, { env: e, timeoutMs });
+
+function ok(r: Result, what: string): Result {
+  assert.is(r.code, 0, `${what}: exit ${r.code}\n${r.stderr}`);
+  return r;
+}
+
+async function inspect(e: Record<string, string>, ref: string): Promise<{ RootFS: { Layers: string[] }; GraphDriver: { Data: { UpperDir: string; LowerDir?: string } } }> {
+  const r = ok(await nookIn(e, ['image', 'inspect', ref]), 'inspect');
+  return (JSON.parse(r.stdout) as never[])[0]!;
+}
+
+test('pull busybox, list, pull again from the store, check clean', async () => {
+  const e = freshStore();
+  const ref = env('NOOK_TEST_BUSYBOX');
+  const first = ok(await nookIn(e, ['pull', ref]), 'pull');
+  assert.match(first.stdout, /Pull complete/);
+  assert.match(first.stdout, /Status: Downloaded newer image/);
+  const again = ok(await nookIn(e, ['pull', ref]), 'second pull');
+  assert.match(again.stdout, /Already exists/);
+  assert.match(again.stdout, /Image is up to date/);
+  const images = ok(await nookIn(e, ['images']), 'images');
+  assert.match(images.stdout, new RegExp(`${ref.split(':').slice(0, -1).join(':').replace(/[./]/g, '\\$&')}\\s+\\S+\\s+[0-9a-f]{12}`));
+  const check = ok(await nookIn(e, ['system', 'check']), 'check');
+  assert.match(check.stdout, /store is clean: 3 blobs verified, 1 layers, 1 images/);
+});
+
+test('debian: owners, setuid bits, whiteouts and opaque dirs survive unpacking', async () => {
+  const e = freshStore();
+  ok(await nookIn(e, ['pull', '-q', env('NOOK_TEST_DEBIAN')]), 'pull');
+  const info = await inspect(e, env('NOOK_TEST_DEBIAN'));
+  assert.ok(info.RootFS.Layers.length >= 3, 'at least three layers');
+  const layers = [info.GraphDriver.Data.UpperDir, ...(info.GraphDriver.Data.LowerDir ?? '').split(':').filter(Boolean)];
+  const sub = subIdRange('/etc/subuid');
+  const hostUid = (uid: number) => (uid === 0 || !sub ? userInfo().uid : sub.start + uid - 1);
+  // Paths below a 0750 directory of another (subordinate) uid cannot be looked at from the host:
+  // those are checked from inside a container by the run suite.
+  const reachable = (abs: string) => {
+    try {
+      lstatSync(abs);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') throw Object.assign(new Error('EACCES'), { unreachable: true });
+      return false;
+    }
+  };
+  let checked = 0;
+  for (const o of OWNED_PATHS) {
+    let abs: string | undefined;
+    try {
+      abs = layers.map((l) => join(l, o.path)).find(reachable);
+    } catch (err) {
+      if ((err as { unreachable?: boolean }).unreachable) continue;
+      throw err;
+    }
+    assert.ok(abs, `${o.path} unpacked`);
+    const st = lstatSync(abs!);
+    assert.is(st.uid, hostUid(o.uid), `${o.path} owner`);
+    assert.is((st.mode & 0o7777).toString(8), o.mode, `${o.path} mode`);
+    checked++;
+  }
+  assert.ok(checked >= OWNED_PATHS.length - 1, `checked ${checked} owned paths`);
+  // The layer deleting files holds 0/0 character devices for them, and the opaque xattr.
+  const whiteouts = WHITEOUT_FILES.map((f) => layers.map((l) => join(l, f)).filter((abs) => existsSync(abs)).map((abs) => lstatSync(abs)));
+  for (const [i, found] of whiteouts.entries()) assert.ok(found.some((st) => st.isCharacterDevice() && st.rdev === 0), `${WHITEOUT_FILES[i]} whited out`);
+  assert.ok(layers.some((l) => existsSync(join(l, OPAQUE_DIR.path, OPAQUE_DIR.kept[0]!))), 'opaque dir content');
+  ok(await nookIn(e, ['system', 'check']), 'check');
+});
+
+for (const name of HOSTILE_NAMES) {
+  const key = `NOOK_TEST_HOSTILE_${name.toUpperCase().replace(/-/g, '_')}`;
+  test(`hostile image ${name}: ${name === 'device' ? 'device skipped with a note' : 'refused with one line naming the entry'}, nothing outside the store`, async () => {
+    // A 1 GiB layer limit so that the 2 GiB bomb trips it.
+    const e = freshStore({ limits: { maxLayerBytes: 1024 ** 3 } });
+    const outside = env('NOOK_TEST_OUTSIDE');
+    const before = readdirSync(outside).sort();
+    const r = await nookIn(e, ['pull', '-q', env(key)]);
+    if (name === 'device') {
+      assert.is(r.code, 0, r.stderr);
+      assert.match(r.stderr, /skipped 1 device node\(s\) \(first: null-device\)/);
+    } else {
+      assert.is(r.code, 125, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.is(lines.length, 1, r.stderr);
+      assert.ok(lines[0]!.includes(env(`${key}_ENTRY`)), `names ${env(`${key}_ENTRY`)}: ${lines[0]}`);
+    }
+    assert.equal(readdirSync(outside).sort(), before, 'nothing written outside the store');
+    assert.is(readFileSync(join(outside, VICTIM), 'utf8'), 'must stay unchanged\n');
+    // A refused layer leaves nothing trusted: no image, no layer, only what prune removes.
+    const check = await nookIn(e, ['system', 'check']);
+    if (name !== 'device') assert.match(check.stdout, /0 layers, 0 images/);
+  });
+}
+
+test('four shells pulling overlapping images at once, then check clean and shared layers stored once', async () => {
+  const e = freshStore();
+  const refs = [env('NOOK_TEST_DEBIAN'), env('NOOK_TEST_DEBIAN_EXTRA'), env('NOOK_TEST_DEBIAN'), env('NOOK_TEST_DEBIAN_EXTRA')];
+  const results = await Promise.all(refs.map((ref) => nookIn(e, ['pull', '-q', ref], 300_000)));
+  for (const r of results) ok(r, 'concurrent pull');
+  ok(await nookIn(e, ['system', 'check']), 'check');
+  const a = await inspect(e, refs[0]!);
+  const b = await inspect(e, refs[1]!);
+  const shared = a.RootFS.Layers.filter((l) => b.RootFS.Layers.includes(l)).length;
+  assert.ok(shared > 0, 'the fixtures share a base layer');
+  const df = ok(await nookIn(e, ['system', 'df']), 'df');
+  const distinct = new Set([...a.RootFS.Layers, ...b.RootFS.Layers]).size;
+  assert.match(df.stdout, new RegExp(`^Layers\\s+${distinct}\\s+${distinct}\\s`, 'm'));
+});
+
+test('a pull killed with SIGKILL at random moments leaves a store that check reports, prune cleans and the next pull repairs', async () => {
+  const e = freshStore();
+  const ref = env('NOOK_TEST_DEBIAN');
+  for (let i = 0; i < 6; i++) {
+    const p = startNook(['pull', '-q', ref], { env: e, timeoutMs: 120_000 });
+    await sleep(150 + Math.floor(Math.random() * 1500));
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      // it finished first
+    }
+    await p.result;
+  }
+  const check = await nookIn(e, ['system', 'check']);
+  assert.ok(check.code === 0 || check.code === 1, check.stderr);
+  ok(await nookIn(e, ['pull', '-q', ref], 300_000), 'pull after kills');
+  ok(await nookIn(e, ['system', 'prune']), 'prune');
+  const clean = ok(await nookIn(e, ['system', 'check']), 'check after prune');
+  assert.match(clean.stdout, /store is clean/);
+});
+
+test('tag, images filters and formats, inspect, history, rmi', async () => {
+  const e = freshStore();
+  const ref = env('NOOK_TEST_BUSYBOX');
+  ok(await nookIn(e, ['pull', '-q', ref]), 'pull');
+  ok(await nookIn(e, ['tag', ref, 'mine/box:1']), 'tag');
+  const fmt = ok(await nookIn(e, ['images', '--format', '{{.Repository}}:{{.Tag}}']), 'format');
+  assert.ok(fmt.stdout.split('\n').includes('mine/box:1'), fmt.stdout);
+  const q = ok(await nookIn(e, ['images', '-q']), 'images -q');
+  assert.is(q.stdout.trim().split('\n').length, 1, 'one image, two names');
+  const info = await inspect(e, 'mine/box:1');
+  assert.is(info.RootFS.Layers.length, 1);
+  ok(await nookIn(e, ['image', 'history', 'mine/box:1']), 'history');
+  const refused = await nookIn(e, ['rmi', q.stdout.trim()]);
+  assert.is(refused.code, 125, 'an id with two names needs -f');
+  assert.match(ok(await nookIn(e, ['rmi', 'mine/box:1']), 'rmi tag').stdout, /^Untagged: mine\/box:1$/m);
+  assert.match(ok(await nookIn(e, ['rmi', ref]), 'rmi').stdout, /^Deleted: sha256:/m);
+  const none = ok(await nookIn(e, ['images', '-q']), 'images');
+  assert.is(none.stdout, '');
+  assert.match(ok(await nookIn(e, ['system', 'check']), 'check').stdout, /store is clean: 0 blobs verified, 0 layers, 0 images/);
+  const missing = await nookIn(e, ['rmi', 'nosuch']);
+  assert.is(missing.code, 125);
+  assert.match(missing.stderr, /^nook: No such image: nosuch/);
+});
+
+// Layer files belong to subordinate ids: only nook (its worker in the user namespace) can remove them.
+test.after(async () => {
+  for (const s of stores) {
+    await nookIn(s.env, ['system', 'prune', '-a']);
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

@@ -1,0 +1,152 @@
+// The layer unpacker against crafted tars: the path rules, whiteouts, links, modes, owners.
+// Runs in-process; ownership checks need root (CI runs unit tests as root) and are skipped otherwise.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { TarReader } from '../../src/image/unpack/tar-reader.js';
+import { LayerWriter } from '../../src/image/unpack/layer-writer.js';
+import { lgetxattr } from '../../src/image/unpack/syscalls.js';
+import { buildTar, type TarSpec } from './image-tar-builder.js';
+
+const isRoot = process.getuid?.() === 0;
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+test.after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function unpack(entries: TarSpec[] | Buffer, chunk = 1000): { dir: string; notes: string[] } {
+  const base = tempDir('nook-unpack-');
+  const dir = join(base, 'layer');
+  mkdirSync(dir);
+  const notes: string[] = [];
+  const writer = new LayerWriter(dir, { chown: isRoot, note: (l) => notes.push(l) });
+  const reader = new TarReader(writer);
+  const tar = Buffer.isBuffer(entries) ? entries : buildTar(entries);
+  // Odd chunk sizes exercise headers and data split across pushes.
+  for (let i = 0; i < tar.length; i += chunk) reader.push(tar.subarray(i, i + chunk));
+  reader.end();
+  writer.finish();
+  return { dir, notes };
+}
+
+function refused(entries: TarSpec[], pattern: RegExp): void {
+  try {
+    unpack(entries);
+    assert.unreachable('should have been refused');
+  } catch (err) {
+    assert.match((err as Error).message, pattern);
+  }
+}
+
+test('files, dirs, symlinks, hard links, modes and times', () => {
+  const { dir } = unpack([
+    { path: './bin/', mode: 0o755 },
+    { path: './bin/tool', body: 'x'.repeat(5000), mode: 0o4755, uid: isRoot ? 1000 : 0, gid: isRoot ? 1000 : 0 },
+    { path: './bin/alias', type: '1', linkpath: 'bin/tool' },
+    { path: './bin/sh', type: '2', linkpath: '/bin/tool' },
+    { path: 'ro/', mode: 0o555 },
+    { path: 'ro/inside', body: 'hello', mode: 0o444 },
+    { path: 'fifo', type: '6', mode: 0o644 },
+    { path: 'dev/null', type: '3' },
+  ]);
+  const tool = lstatSync(join(dir, 'bin/tool'));
+  assert.is(tool.size, 5000);
+  assert.is(tool.mode & 0o7777, 0o4755, 'setuid kept after chown');
+  assert.is(tool.mtimeMs, 1_700_000_000_000);
+  if (isRoot) assert.is(tool.uid, 1000);
+  assert.is(lstatSync(join(dir, 'bin/alias')).ino, tool.ino);
+  assert.is(readlinkSync(join(dir, 'bin/sh')), '/bin/tool');
+  assert.is(lstatSync(join(dir, 'ro')).mode & 0o777, 0o555, 'read-only dir filled, then its mode applied');
+  assert.is(readFileSync(join(dir, 'ro/inside'), 'utf8'), 'hello');
+  assert.ok(lstatSync(join(dir, 'fifo')).isFIFO());
+  assert.not.ok(existsSync(join(dir, 'dev/null')), 'device nodes are skipped');
+});
+
+test('long names via PAX and xattrs kept for user.*', () => {
+  const long = 'd/' + 'a'.repeat(150) + '/' + 'b'.repeat(120);
+  const { dir } = unpack([{ path: long, body: 'deep', pax: { 'SCHILY.xattr.user.test': 'v1', 'SCHILY.xattr.trusted.x': 'no' } }]);
+  assert.is(readFileSync(join(dir, long), 'utf8'), 'deep');
+  assert.is(lgetxattr(join(dir, long), 'user.test')?.toString(), 'v1');
+  assert.is(lgetxattr(join(dir, long), 'trusted.x'), undefined);
+});
+
+test('whiteouts become 0/0 char devices and opaque dirs get the user xattr', () => {
+  const { dir } = unpack([
+    { path: 'etc/' },
+    { path: 'etc/.wh.motd' },
+    { path: 'var/cache/.wh..wh..opq' },
+  ]);
+  const wh = lstatSync(join(dir, 'etc/motd'));
+  assert.ok(wh.isCharacterDevice());
+  assert.is(wh.rdev, 0);
+  assert.not.ok(existsSync(join(dir, 'etc/.wh.motd')));
+  assert.is(lgetxattr(join(dir, 'var/cache'), 'user.overlay.opaque')?.toString(), 'y');
+});
+
+test('a later entry replaces an earlier one without following it', () => {
+  const { dir } = unpack([
+    { path: 'a', type: '2', linkpath: '/etc/passwd' },
+    { path: 'a', body: 'replaced' },
+  ]);
+  assert.ok(lstatSync(join(dir, 'a')).isFile());
+  assert.is(readFileSync(join(dir, 'a'), 'utf8'), 'replaced');
+});
+
+test('GNU tar output: sparse files and long names', () => {
+  const src = tempDir('nook-src-');
+  execFileSync('truncate', ['-s', '10M', join(src, 'sparse')]);
+  execFileSync('sh', ['-c', `printf middle | dd of=${src}/sparse bs=1 seek=5000000 conv=notrunc status=none`]);
+  mkdirSync(join(src, 'x'.repeat(120)));
+  execFileSync('sh', ['-c', `echo ok > ${src}/${'x'.repeat(120)}/${'y'.repeat(120)}`]);
+  for (const format of ['gnu', 'pax']) {
+    const tar = execFileSync('tar', ['-C', src, '--sparse', `--format=${format}`, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+    const { dir } = unpack(tar, 4096);
+    const st = lstatSync(join(dir, 'sparse'));
+    assert.is(st.size, 10 * 1024 * 1024, format);
+    assert.ok(st.blocks * 512 < 1024 * 1024, `${format}: holes stay holes`);
+    const fd = readFileSync(join(dir, 'sparse'));
+    assert.is(fd.subarray(5000000, 5000006).toString(), 'middle');
+    assert.is(readFileSync(join(dir, 'x'.repeat(120), 'y'.repeat(120)), 'utf8'), 'ok\n');
+  }
+});
+
+test('hostile: absolute paths and .. components are refused, naming the entry', () => {
+  refused([{ path: '/etc/evil', body: 'x' }], /layer entry "\/etc\/evil": refused: absolute path/);
+  refused([{ path: 'a/../../evil', body: 'x' }], /layer entry "a\/..\/..\/evil": refused: path with a "\.\." component/);
+});
+
+test('hostile: writing through a symlinked parent is refused', () => {
+  refused([
+    { path: 'escape', type: '2', linkpath: '/tmp' },
+    { path: 'escape/evil', body: 'x' },
+  ], /layer entry "escape\/evil": refused: parent "escape" is a symlink/);
+});
+
+test('hostile: hard links outside the layer or to missing paths are refused', () => {
+  refused([{ path: 'h', type: '1', linkpath: '../../etc/passwd' }], /layer entry "h": refused: path with a "\.\."/);
+  refused([{ path: 'h', type: '1', linkpath: 'etc/shadow' }], /not in this layer/);
+  refused([
+    { path: 'l', type: '2', linkpath: '/etc' },
+    { path: 'h', type: '1', linkpath: 'l/passwd' },
+  ], /through the symlink "l"/);
+});
+
+test('a truncated tar is an error', () => {
+  const tar = buildTar([{ path: 'f', body: 'y'.repeat(3000) }]);
+  try {
+    unpack(tar.subarray(0, 1500));
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /truncated/);
+  }
+});
+
+test.run();
