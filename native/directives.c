@@ -142,13 +142,21 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			p->remove_on_exit[p->n_remove++] = d->argv[0];
 			break;
 		case DIR_JOIN:
-			if (parse_ulong(d->argv[0], (unsigned long *)&tmp) || tmp < 1 || tmp > 4194304 ||
-			    parse_ulong(d->argv[1], (unsigned long *)&p->join_start)) {
-				snprintf(err, errlen, "join: bad pid or start time");
+		case DIR_JOIN_NET: {
+			unsigned long start;
+			if (parse_ulong(d->argv[0], &tmp) || tmp < 1 || tmp > 4194304 || parse_ulong(d->argv[1], &start)) {
+				snprintf(err, errlen, "%s: bad pid or start time", directive_table[d->id].name);
 				return -1;
 			}
-			p->join_pid = (pid_t)tmp;
+			if (d->id == DIR_JOIN) {
+				p->join_pid = (pid_t)tmp;
+				p->join_start = start;
+			} else {
+				p->join_net_pid = (pid_t)tmp;
+				p->join_net_start = start;
+			}
 			break;
+		}
 		case DIR_NET_HELPER:
 			p->net_helper = d->argv;
 			p->n_net_helper = d->argc;
@@ -200,7 +208,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		snprintf(err, errlen, "no exec directive");
 		return -1;
 	}
-	if (!p->join_pid && (p->n_uid_map == 0 || p->n_gid_map == 0)) {
+	if (!p->join_pid && !p->join_net_pid && (p->n_uid_map == 0 || p->n_gid_map == 0)) {
 		snprintf(err, errlen, "no uid-map or gid-map directive");
 		return -1;
 	}

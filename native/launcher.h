@@ -52,6 +52,9 @@ struct plan {
 	/* exec into a running container */
 	pid_t join_pid;
 	unsigned long long join_start;
+	/* --network container:X: that container's user and network namespaces */
+	pid_t join_net_pid;
+	unsigned long long join_net_start;
 	/* networking: the helper's argv (tokens @PID@ and @READY_FD@ substituted at start) */
 	char **net_helper;
 	int n_net_helper;

@@ -172,13 +172,13 @@ static void daemonize(void)
 }
 
 /* For exec: a pidfd pins the process, the start time proves it is still the container's. */
-static int open_target(const struct plan *p)
+static int open_target(pid_t pid, unsigned long long expected_start)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, p->join_pid, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		die("join", errno, "the container's process %d is gone: %s", (int)p->join_pid, strerror(errno));
+		die("join", errno, "the container's process %d is gone: %s", (int)pid, strerror(errno));
 	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)p->join_pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
@@ -193,9 +193,30 @@ static int open_target(const struct plan *p)
 		if (f)
 			start = strtoull(f + 1, NULL, 10);
 	}
-	if (start != p->join_start)
-		die("join", ESRCH, "the container's process %d is gone (its pid now belongs to another process)", (int)p->join_pid);
+	if (start != expected_start)
+		die("join", ESRCH, "the container's process %d is gone (its pid now belongs to another process)", (int)pid);
 	return pidfd;
+}
+
+/* The namespaces of the container that are not ours already: one it shares with us (the
+ * cgroup namespace, the network with --network host) belongs to our own user namespace's
+ * ancestors, and entering it again from inside the container's would need privilege. */
+static int namespaces_to_join(pid_t pid)
+{
+	static const struct { const char *name; int flag; } ns[] = {
+		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "uts", CLONE_NEWUTS },
+		{ "ipc", CLONE_NEWIPC }, { "net", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
+	};
+	int flags = 0;
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, ns[i].name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns[i].name);
+		if (stat(theirs, &a) < 0 || stat(ours, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			flags |= ns[i].flag;
+	}
+	return flags;
 }
 
 /* One life of the container: create (or join), release, supervise. Returns its exit code. */
@@ -211,16 +232,26 @@ static int run_once(const struct plan *p, struct session *s)
 
 	pid_t child;
 	if (p->join_pid) {
-		int pidfd = open_target(p);
-		int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
-		if (setns(pidfd, flags) < 0)
+		int pidfd = open_target(p->join_pid, p->join_start);
+		int flags = namespaces_to_join(p->join_pid);
+		if (flags && setns(pidfd, flags) < 0)
 			die("join", errno, "cannot enter the container's namespaces: %s", strerror(errno));
 		close(pidfd);
 		child = fork(); /* the child is the one inside the container's pid namespace */
 	} else {
 		unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-		if (p->unshare_net)
+		if (p->join_net_pid) {
+			/* a network namespace can only be shared from inside the user namespace that
+			 * owns it: enter both (once: on a restart we are there already), map nothing */
+			int pidfd = open_target(p->join_net_pid, p->join_net_start);
+			int join = namespaces_to_join(p->join_net_pid) & (CLONE_NEWUSER | CLONE_NEWNET);
+			if (join && setns(pidfd, join) < 0)
+				die("join", errno, "cannot share the network of process %d: %s", (int)p->join_net_pid, strerror(errno));
+			close(pidfd);
+			flags &= ~(unsigned long)CLONE_NEWUSER;
+		} else if (p->unshare_net) {
 			flags |= CLONE_NEWNET;
+		}
 		if (p->unshare_cgroup)
 			flags |= CLONE_NEWCGROUP;
 		child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
@@ -267,6 +298,8 @@ static int run_once(const struct plan *p, struct session *s)
 			close(s->userns_fd);
 		s->userns_fd = open(nspath, O_RDONLY | O_CLOEXEC);
 		cleanup_userns_fd = s->userns_fd;
+	}
+	if (!p->join_pid && !p->join_net_pid) {
 		if (write_id_maps(p, child, err, sizeof(err)) < 0) {
 			kill(child, SIGKILL);
 			die("idmap", errno, "%s", err);

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, EXIT } from '../errors.js';
 import { registerRun } from './commands/run.js';
+import { registerExec } from './commands/exec.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerProfile } from './commands/profile.js';
 import { registerPull } from './commands/pull.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `nook: ${s}` : s) });
   registerRun(program);
+  registerExec(program);
   registerDoctor(program);
   registerProfile(program);
   registerPull(program);

@@ -15,6 +15,7 @@ export const DIRECTIVES = {
   'unshare-net': 0,
   'unshare-cgroup': 0,
   'join': 2,
+  'join-net': 2,
   'sysctl': 2,
   'net-helper': -1,
   'rootfs-bind': 1,

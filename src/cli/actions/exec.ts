@@ -1,0 +1,55 @@
+// `nook exec`: joins a running container through the launcher (pidfd + start time, so a
+// recycled pid is never entered), then becomes the launcher as `run` does.
+import type { ExecFlags } from '../commands/exec.js';
+import { fail } from '../../errors.js';
+import { launcherPath } from '../../paths.js';
+import { resolveContainer } from '../../containers/state.js';
+import { procStat } from '../../containers/procfs.js';
+import { planExec } from '../../core/exec-plan.js';
+import { parseEnvEntry } from '../../core/env.js';
+import { resolveUser } from '../../core/users.js';
+import { readTextInRoot } from '../../rootfs/read-in-root.js';
+import { encodeDirectives } from '../../launcher/directives.js';
+
+export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
+  const c = resolveContainer(ref);
+  const pid = c.record?.pid ?? 0;
+  const stat = c.state.status === 'running' || c.state.status === 'paused' ? procStat(pid) : undefined;
+  if (!stat) fail(`container ${c.id} is not running`);
+  if (c.state.status === 'paused') fail(`container ${c.id} is paused, unpause the container before exec`);
+  if (!c.config.plan) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
+  const root = `/proc/${pid}/root`;
+  const user = flags.user === undefined ? undefined : resolveUser(flags.user, readTextInRoot(root, '/etc/passwd') ?? '', readTextInRoot(root, '/etc/group') ?? '');
+  const env = (flags.env ?? []).map((e) => parseEnvEntry(e, process.env)).filter((e): e is string => e !== undefined);
+
+  let seccomp: number | undefined;
+  let bpf: Buffer | null = null;
+  if (c.config.seccomp) {
+    const { compileProfile } = await import('../../security/seccomp/compile.js');
+    bpf = (await compileProfile(c.config.seccomp)).bpf;
+  }
+  const { memfdWith, execve } = await import('../../launcher/exec.js');
+  const detach = flags.detach ?? false;
+  // Detached, the program reaches the launcher as fd 5 (see launcher/detached.ts).
+  if (bpf) seccomp = detach ? 5 : memfdWith('nook-seccomp', bpf);
+  const directives = planExec({
+    containerPlan: c.config.plan,
+    pid,
+    startTicks: stat.startTicks,
+    command,
+    env,
+    workdir: flags.workdir,
+    user,
+    tty: flags.tty ?? false,
+    interactive: flags.interactive ?? false,
+    detach,
+    seccompFd: seccomp,
+  });
+  if (detach) {
+    const { startDetached } = await import('../../launcher/detached.js');
+    await startDetached(launcherPath(), encodeDirectives(directives), bpf ? [memfdWith('nook-seccomp', bpf)] : []);
+    return 0;
+  }
+  const fd = memfdWith('nook-directives', encodeDirectives(directives));
+  return execve(launcherPath(), ['nook-run', '--args', String(fd)]);
+}

@@ -1,0 +1,62 @@
+// `nook exec`: a process inside a running container, with the container's capabilities,
+// no_new_privs, rlimits and seccomp profile, through the launcher's `join`. Pure: the
+// container's own directives and the flags in, the exec directives out.
+import type { Directive } from '../launcher/directives.js';
+import { PROTOCOL_VERSION } from '../launcher/directives.js';
+import { buildEnv } from './env.js';
+import type { ResolvedUser } from './users.js';
+import { fail } from '../errors.js';
+
+export interface ExecInput {
+  /** the container's launch directives (config.json's plan) */
+  containerPlan: readonly Directive[];
+  pid: number;
+  startTicks: number;
+  command: string[];
+  env: string[];
+  workdir?: string | undefined;
+  /** -u, resolved against the container's /etc/passwd; undefined keeps the container's user */
+  user?: ResolvedUser | undefined;
+  tty: boolean;
+  interactive: boolean;
+  detach: boolean;
+  seccompFd?: number | undefined;
+}
+
+/** Directives the exec'd process inherits from the container as they are. */
+const INHERITED = new Set(['rlimit', 'no-new-privs']);
+
+export function planExec(input: ExecInput): Directive[] {
+  if (input.command.length === 0) fail('"nook exec" requires at least 2 arguments', 'nook exec [OPTIONS] CONTAINER COMMAND [ARG...]');
+  const of = (name: string) => input.containerPlan.filter((d) => d[0] === name);
+  const d: Directive[] = [['version', PROTOCOL_VERSION], ['join', String(input.pid), String(input.startTicks)]];
+  const containerEnv = of('env').map((e) => e[1]!);
+  const env = buildEnv({ image: containerEnv, files: [], flags: input.env, defaults: input.tty ? { TERM: 'xterm' } : {} });
+  for (const e of env) d.push(['env', e]);
+  const workdir = input.workdir ?? of('chdir')[0]?.[1] ?? '/';
+  if (!workdir.startsWith('/')) fail(`the working directory "${workdir}" is not an absolute path`);
+  d.push(['chdir', workdir]);
+  for (const x of input.containerPlan) if (INHERITED.has(x[0])) d.push(x);
+  const user = of('user')[0];
+  const groups = of('groups')[0];
+  if (input.user) {
+    d.push(['user', String(input.user.uid), String(input.user.gid)]);
+    if (groups) d.push(['groups', input.user.groups.join(',')]);
+  } else {
+    if (user) d.push(user);
+    if (groups) d.push(groups);
+  }
+  const caps = of('caps')[0];
+  if (caps) {
+    // The container's sets apply to its own user; another -u user is treated the same way
+    // `run` treats one: root keeps the set, anybody else only the bounding set.
+    const root = (input.user?.uid ?? Number(user?.[1] ?? 0)) === 0;
+    d.push(root ? caps : ['caps', caps[1]!, '0', '0', '0', '0']);
+  }
+  if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
+  if (input.tty) d.push(['tty']);
+  if (input.interactive) d.push(['stdin']);
+  if (input.detach) d.push(['detach']);
+  d.push(['exec', ...input.command]);
+  return d;
+}
