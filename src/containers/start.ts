@@ -7,6 +7,8 @@ import { startDetached } from '../launcher/detached.js';
 import type { ContainerConfig } from './record.js';
 import { containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
+import { compileProfile } from '../security/seccomp/compile.js';
+import { memfdWith } from '../launcher/exec.js';
 
 const SECCOMP_FD = 5;
 
@@ -15,10 +17,8 @@ export async function startContainer(rec: ContainerConfig): Promise<{ pid: numbe
   const directives: Directive[] = [...rec.plan];
   const extraFds: number[] = [];
   if (rec.seccomp) {
-    const { compileProfile } = await import('../security/seccomp/compile.js');
     const compiled = await compileProfile(rec.seccomp);
     if (compiled.bpf) {
-      const { memfdWith } = await import('../launcher/exec.js');
       extraFds.push(memfdWith('nook-seccomp', compiled.bpf));
       directives.splice(directives.length - 1, 0, ['seccomp-fd', String(SECCOMP_FD)]);
     }

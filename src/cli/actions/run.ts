@@ -11,6 +11,9 @@ import type { ContainerConfig } from '../../containers/record.js';
 import { containerFiles } from '../../containers/layout.js';
 import { writeJsonAtomic } from '../../storage/atomic.js';
 import { startContainer } from '../../containers/start.js';
+import { compileProfile } from '../../security/seccomp/compile.js';
+import { execve, memfdWith } from '../../launcher/exec.js';
+import { resolveImageForRun } from '../../image/resolve.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseTmpfs, parseVolume, type BindSpec } from '../../core/mountspec.js';
@@ -47,7 +50,6 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   if (image === 'host') return { rootfs: { kind: 'host' }, config: HOST_IMAGE, name: 'host', readFile: (p) => readTextInRoot('/', p) };
   const pull = flags.pull ?? 'missing';
   if (pull !== 'missing' && pull !== 'always' && pull !== 'never') fail(`invalid --pull "${pull}"`, 'use missing, always or never');
-  const { resolveImageForRun } = await import('../../image/resolve.js');
   const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
   const lowers = resolved.layerDirs.map((d) => realpathSync(d)).reverse();
   const c = resolved.config.config ?? {};
@@ -93,11 +95,9 @@ function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: stri
 /** The compiled profile in a memfd the launcher inherits; undefined for `unconfined`. */
 async function seccompProgram(profile: string, capabilities: Capability[]): Promise<number | undefined> {
   if (profile === 'unconfined') return undefined;
-  const { compileProfile } = await import('../../security/seccomp/compile.js');
   const compiled = await compileProfile({ profile, capabilities });
   for (const n of compiled.notes) writeSync(2, `nook: notice: ${n}\n`);
   if (!compiled.bpf) return undefined;
-  const { memfdWith } = await import('../../launcher/exec.js');
   return memfdWith('nook-seccomp', compiled.bpf);
 }
 
@@ -236,7 +236,6 @@ export async function run(image: string | undefined, command: string[], flags: R
     process.stdout.write(id + '\n');
     return 0;
   }
-  const { memfdWith, execve } = await import('../../launcher/exec.js');
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
 }

@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 import { collect } from '../options.js';
+// `run` is the hot path: its code is in the entry bundle, because loading split chunks costs
+// the ESM loader a round of asynchronous file reads each.
+import { run } from '../actions/run.js';
 
 /** The run flags as commander hands them over. */
 export interface RunFlags {
@@ -70,7 +73,6 @@ export function registerRun(program: Command): void {
     .option('--privileged', 'every capability of the user namespace, no masked paths')
     .option('--ulimit <name=soft[:hard]>', 'set a resource limit (nofile, nproc, core, ...)', collect)
     .action(async (image: string | undefined, command: string[], flags: RunFlags & { net?: string }) => {
-      const { run } = await import('../actions/run.js');
       if (flags.net && !flags.network) flags.network = flags.net;
       process.exitCode = await run(image, command, flags);
     });
