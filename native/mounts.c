@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "launcher.h"
 
@@ -307,6 +308,41 @@ static void make_dir(const char *dest, const char *mode)
 	close(t);
 }
 
+/* fuse-overlayfs resolves layer paths while it runs, so its root must survive our pivots:
+ * it is started chrooted into /oldroot (host paths resolve, and pivot_root only re-roots the
+ * processes whose root is the one being replaced), mounting on /newroot given as an fd. It
+ * daemonizes once mounted, inside the container's pid namespace, so it ends with it. */
+static void mount_fuse_overlay(char **a)
+{
+	char opts[65536], target[64];
+	size_t o = (size_t)snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", a[1], a[2], a[3]);
+	if (o >= sizeof(opts))
+		FAIL(E2BIG, "too many layers for fuse-overlayfs");
+	int nr = open("/newroot", O_PATH | O_DIRECTORY);
+	if (nr < 0)
+		FAIL(errno, "open /newroot: %s", strerror(errno));
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", nr);
+	pid_t pid = fork();
+	if (pid < 0)
+		FAIL(errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		char *argv[] = { a[0], "-o", opts, target, NULL };
+		if (chroot("/oldroot") < 0 || chdir("/") < 0)
+			_exit(126);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		execv(a[0], argv);
+		_exit(127);
+	}
+	close(nr);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		FAIL(EIO, "fuse-overlayfs failed (exit %d): check /dev/fuse access with `nook doctor`", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 void setup_rootfs(const struct plan *p)
 {
 	/* Nothing we mount may propagate back to the host. */
@@ -337,6 +373,9 @@ void setup_rootfs(const struct plan *p)
 		case DIR_ROOTFS_OVERLAY:
 			mount_overlay(a[0], a[1], a[2]);
 			break;
+		case DIR_ROOTFS_FUSE:
+			mount_fuse_overlay(a);
+			break;
 		case DIR_ROOTFS_READONLY:
 			if (set_readonly(AT_FDCWD, "/newroot", 0) < 0)
 				FAIL(errno, "cannot make the root read-only: %s", strerror(errno));
@@ -365,7 +404,7 @@ void setup_rootfs(const struct plan *p)
 		default: break;
 		}
 		/* the root exists once the rootfs directive ran; later paths resolve inside it */
-		if ((d->id == DIR_ROOTFS_BIND || d->id == DIR_ROOTFS_OVERLAY) && root_fd < 0) {
+		if ((d->id == DIR_ROOTFS_BIND || d->id == DIR_ROOTFS_OVERLAY || d->id == DIR_ROOTFS_FUSE) && root_fd < 0) {
 			root_fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (root_fd < 0)
 				FAIL(errno, "open /newroot: %s", strerror(errno));

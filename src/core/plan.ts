@@ -23,7 +23,8 @@ export interface Identity {
 export type RootfsSpec =
   | { kind: 'host' }
   | { kind: 'dir'; path: string }
-  | { kind: 'overlay'; lowers: string[]; upper: string; work: string };
+  | { kind: 'overlay'; lowers: string[]; upper: string; work: string }
+  | { kind: 'fuse-overlay'; program: string; lowers: string[]; upper: string; work: string };
 
 export interface ImageConfig {
   Env?: string[];
@@ -196,7 +197,8 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   // The root file system.
   if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['rootfs-readonly']);
   else if (input.rootfs.kind === 'dir') d.push(['rootfs-bind', input.rootfs.path]);
-  else d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
+  else if (input.rootfs.kind === 'overlay') d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
+  else d.push(['rootfs-fuse-overlay', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   if (input.readOnly && input.rootfs.kind !== 'host') d.push(['rootfs-readonly']);
   d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
   if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, opts]);

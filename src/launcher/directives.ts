@@ -20,6 +20,7 @@ export const DIRECTIVES = {
   'net-helper': -1,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
+  'rootfs-fuse-overlay': 4,
   'rootfs-readonly': 0,
   'proc': 1,
   'dev': 1,

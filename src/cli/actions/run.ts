@@ -20,6 +20,7 @@ import { parseTmpfs, parseVolume, type BindSpec } from '../../core/mountspec.js'
 import { resolveUser } from '../../core/users.js';
 import { parseUlimit } from '../../core/ulimits.js';
 import { readTextInLayers, readTextInRoot } from '../../rootfs/read-in-root.js';
+import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
 import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
@@ -35,7 +36,7 @@ interface ImageChoice {
 /** The built-in image: this machine's root, read-only, with private scratch space. */
 const HOST_IMAGE: ImageConfig = { Cmd: ['sh'], Env: [] };
 
-async function chooseImage(image: string | undefined, flags: RunFlags, dir: string): Promise<ImageChoice> {
+async function chooseImage(image: string | undefined, flags: RunFlags, dir: string, storageDriver: string): Promise<ImageChoice> {
   if (flags.rootfs !== undefined) {
     let path: string;
     try {
@@ -53,8 +54,10 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
   const lowers = resolved.layerDirs.map((d) => realpathSync(d)).reverse();
   const c = resolved.config.config ?? {};
+  const layers = { lowers, upper: join(dir, 'upper'), work: join(dir, 'work') };
+  const driver = chooseDriver(flags.storageDriver ?? storageDriver);
   return {
-    rootfs: { kind: 'overlay', lowers, upper: join(dir, 'upper'), work: join(dir, 'work') },
+    rootfs: driver === 'overlay' ? { kind: 'overlay', ...layers } : { kind: 'fuse-overlay', program: fuseOverlayfsPath()!, ...layers },
     config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
     name: resolved.ref,
     readFile: (p) => readTextInLayers(lowers, p),
@@ -112,7 +115,7 @@ export async function run(image: string | undefined, command: string[], flags: R
   const id = newContainerId();
   const files = containerFiles(id);
   const dir = files.dir;
-  const chosen = await chooseImage(image, flags, dir);
+  const chosen = await chooseImage(image, flags, dir, config.storageDriver);
   const name = flags.name !== undefined ? validateName(flags.name) : generateName();
   const hostname = flags.hostname ?? id.slice(0, 12);
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) fail(`invalid hostname "${hostname}"`);
@@ -197,7 +200,7 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (chosen.rootfs.kind === 'overlay') {
+  if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
     mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
     mkdirSync(chosen.rootfs.work, { mode: 0o700 });
   }

@@ -34,6 +34,7 @@ export interface RunFlags {
   stopSignal?: string;
   pull?: string;
   platform?: string;
+  storageDriver?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -66,6 +67,7 @@ export function registerRun(program: Command): void {
     .option('--init', 'run a small init as pid 1 that reaps zombies and forwards signals')
     .option('--pull <policy>', 'pull the image: missing, always or never', 'missing')
     .option('--platform <os/arch>', 'platform of the image to pull')
+    .option('--storage-driver <driver>', 'how the image root is built: auto, overlay or fuse-overlayfs')
     .option('--rootfs <dir>', 'use an unpacked root file system directory as the image')
     .option('--cap-add <cap>', 'add a capability (ALL for all)', collect)
     .option('--cap-drop <cap>', 'drop a capability (ALL for all)', collect)
