@@ -1,5 +1,5 @@
 // Where nook keeps things (DESIGN.md §3) and where its own parts are installed.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,8 @@ export function dataDir(): string {
 /** Volatile per-user state: pid files, locks, sockets. Empty after a reboot. */
 export function runtimeDir(): string {
   const v = process.env['XDG_RUNTIME_DIR'];
-  if (v && v.startsWith('/')) return join(v, 'nook');
+  // Only a runtime dir that is really ours: a stale or foreign one would make mkdir fail.
+  if (v && v.startsWith('/') && statSync(v, { throwIfNoEntry: false })?.uid === process.getuid?.()) return join(v, 'nook');
   const uid = process.getuid?.() ?? 0;
   return join('/tmp', `nook-${uid}`);
 }

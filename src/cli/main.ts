@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { formatError, EXIT } from '../errors.js';
 import { registerRun } from './commands/run.js';
 import { registerExec } from './commands/exec.js';
+import { registerInfo } from './commands/info.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerProfile } from './commands/profile.js';
 import { registerPull } from './commands/pull.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `nook: ${s}` : s) });
   registerRun(program);
   registerExec(program);
+  registerInfo(program);
   registerDoctor(program);
   registerProfile(program);
   registerPull(program);

@@ -14,9 +14,9 @@ export function judgeRuntimeDir(value: string | undefined, st: Pick<Stats, 'uid'
     return warn(NAME, `not set; nook uses ${fallback}, which a reboot does not clear`, `log in through a systemd-logind session (pam_systemd), or: ${create}`);
   }
   if (!st || !st.isDirectory()) {
-    return warn(NAME, `${value} does not exist, so nook cannot create ${fallback}`, `${create}; or unset XDG_RUNTIME_DIR`);
+    return warn(NAME, `${value} does not exist; nook uses ${fallback}, which a reboot does not clear`, `${create}; or unset XDG_RUNTIME_DIR`);
   }
-  if (st.uid !== user.uid) return warn(NAME, `${value} belongs to uid ${st.uid}, not to you`, `unset XDG_RUNTIME_DIR, or: ${create}`);
+  if (st.uid !== user.uid) return warn(NAME, `${value} belongs to uid ${st.uid}, not to you; nook uses ${fallback}`, `unset XDG_RUNTIME_DIR, or: ${create}`);
   const mode = st.mode & 0o777;
   if (mode !== 0o700) {
     return warn(NAME, `${value} has mode ${mode.toString(8).padStart(4, '0')}; other users can reach nook's sockets`, `chmod 0700 ${value}`);
