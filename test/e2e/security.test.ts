@@ -1,0 +1,152 @@
+// Issue 4 through the real launcher: under the default profile the dangerous system calls
+// fail with EPERM or ENOSYS, ordinary work runs, and the capability and profile options do
+// what they say. Raw syscalls come from python3's ctypes (x86_64 numbers).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nook, Terminal } from './harness.js';
+
+const PY = '/usr/bin/python3';
+
+/** Prints "name ret errno" for each raw syscall; args are small integers. */
+function probe(calls: Array<[string, number, ...number[]]>): string {
+  const lines = calls.map(([name, nr, ...args]) => `p(${JSON.stringify(name)}, ${nr}${args.map((a) => `, ${a}`).join('')})`);
+  return [
+    'import ctypes',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'libc.syscall.restype = ctypes.c_long',
+    'def p(name, nr, *a):',
+    '    ctypes.set_errno(0)',
+    '    r = libc.syscall(nr, *[ctypes.c_long(x) for x in a])',
+    '    print(name, r, ctypes.get_errno())',
+    ...lines,
+  ].join('\n');
+}
+
+const DANGEROUS: Array<[string, number, ...number[]]> = [
+  ['keyctl', 250, 0, 0],
+  ['add_key', 248, 0, 0, 0, 0, 0],
+  ['request_key', 249, 0, 0, 0, 0],
+  ['bpf', 321, 0, 0, 0],
+  ['kexec_load', 246, 0, 0, 0, 0],
+  ['init_module', 175, 0, 0, 0],
+  ['finit_module', 313, -1, 0, 0],
+  ['reboot', 169, 0, 0, 0, 0],
+  ['swapon', 167, 0, 0],
+  ['userfaultfd', 323, 0],
+  ['unshare_user', 272, 0x10000000],
+  ['unshare_mount', 272, 0x00020000],
+  ['mount', 165, 0, 0, 0, 0, 0],
+  ['acct', 163, 0],
+  ['settimeofday', 164, 0, 0],
+  ['perf_event_open', 298, 0, 0, -1, -1, 0],
+];
+
+function parse(out: string): Map<string, { ret: number; errno: number }> {
+  return new Map(out.trim().split('\n').map((l) => {
+    const [name, ret, errno] = l.split(' ');
+    return [name!, { ret: Number(ret), errno: Number(errno) }];
+  }));
+}
+
+test('default profile: dangerous system calls fail with EPERM or ENOSYS', async () => {
+  const r = await nook(['run', '--rm', 'host', PY, '-c', probe(DANGEROUS)]);
+  assert.is(r.code, 0, r.stderr);
+  const got = parse(r.stdout);
+  for (const [name] of DANGEROUS) {
+    const g = got.get(name);
+    assert.ok(g, `no result for ${name}`);
+    assert.ok(g!.ret === -1 && (g!.errno === 1 || g!.errno === 38), `${name}: ret ${g!.ret} errno ${g!.errno}`);
+  }
+});
+
+test('default profile: shell tools that would escape are refused', async () => {
+  const r = await nook(['run', '--rm', 'host', 'sh', '-c', 'unshare -U true; echo "u=$?"; unshare -m true; echo "m=$?"; mount -t tmpfs x /mnt 2>/dev/null; echo "mount=$?"']);
+  assert.match(r.stdout, /u=[1-9]/);
+  assert.match(r.stdout, /m=[1-9]/);
+  assert.match(r.stdout, /mount=[1-9]/);
+});
+
+test('unconfined lets the same user namespace creation through (the filter made the difference)', async () => {
+  const r = await nook(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'host', 'sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U true && echo created']);
+  assert.match(r.stdout, /Seccomp:\s+0/);
+  assert.match(r.stdout, /created/);
+});
+
+test('ptrace of pid 1 by a non-root container process fails', async () => {
+  const script = probe([['ptrace_attach', 101, 16, 1, 0, 0]]);
+  const r = await nook(['run', '--rm', '--init', '-u', '1000', 'host', PY, '-c', script]);
+  const g = parse(r.stdout).get('ptrace_attach');
+  assert.ok(g && g.ret === -1 && (g.errno === 1 || g.errno === 38), r.stdout + r.stderr);
+});
+
+test('ordinary work runs: a shell, apt-get, python3, a C compiler', async () => {
+  const r = await nook(['run', '--rm', 'host', 'sh', '-c', 'echo shell-ok; apt-get --version | head -1; python3 -c "print(6*7)"; printf "int main(){return 0;}" > /tmp/t.c && gcc -o /tmp/t /tmp/t.c && /tmp/t && echo cc-ok']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /shell-ok/);
+  assert.match(r.stdout, /^apt \d/m);
+  assert.match(r.stdout, /^42$/m);
+  assert.match(r.stdout, /cc-ok/);
+});
+
+test('--cap-drop ALL: chown of a file the process does not own fails', async () => {
+  const r = await nook(['run', '--rm', '--cap-drop', 'ALL', 'host', 'sh', '-c', 'touch /tmp/f && chown 5 /tmp/f; echo "rc=$?"']);
+  assert.match(r.stdout, /rc=1/);
+  const withCaps = await nook(['run', '--rm', 'host', 'sh', '-c', 'touch /tmp/f && chown 5 /tmp/f; echo "rc=$?"']);
+  assert.match(withCaps.stdout, /rc=0/);
+});
+
+test('--privileged: mount -t tmpfs succeeds, and nothing is masked', async () => {
+  const r = await nook(['run', '--rm', '--privileged', 'host', 'sh', '-c', 'mount -t tmpfs x /mnt && echo mounted; grep -c . /proc/keys >/dev/null 2>&1; grep Seccomp: /proc/self/status']);
+  assert.match(r.stdout, /mounted/);
+  assert.match(r.stdout, /Seccomp:\s+0/);
+});
+
+test('strict: AF_INET sockets are refused, AF_UNIX works, every capability is dropped', async () => {
+  const r = await nook(['run', '--rm', '--security-opt', 'seccomp=strict', 'host', PY, '-c',
+    'import socket\ntry:\n  socket.socket(socket.AF_INET); print("inet-open")\nexcept OSError as e: print("inet", e.errno)\nsocket.socket(socket.AF_UNIX); print("unix-ok")\nprint(open("/proc/self/status").read().split("CapEff:")[1].split()[0])']);
+  assert.match(r.stdout, /inet 1/);
+  assert.match(r.stdout, /unix-ok/);
+  assert.match(r.stdout, /0000000000000000/);
+});
+
+test('no_new_privs is on by default and can be lifted', async () => {
+  const on = await nook(['run', '--rm', 'host', 'grep', 'NoNewPrivs', '/proc/self/status']);
+  assert.match(on.stdout, /NoNewPrivs:\s+1/);
+  const off = await nook(['run', '--rm', '--security-opt', 'no-new-privileges=false', 'host', 'grep', 'NoNewPrivs', '/proc/self/status']);
+  assert.match(off.stdout, /NoNewPrivs:\s+0/);
+});
+
+test('masked and read-only paths; mask= and unmask=', async () => {
+  // a masked path reads empty (those the kernel hides in a user namespace are simply absent)
+  const r = await nook(['run', '--rm', 'host', 'sh', '-c', 'for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do [ -e $f ] && echo "$f $(wc -c < $f)"; done; echo 1 > /proc/sys/kernel/domainname 2>/dev/null; echo "sys=$?"']);
+  assert.match(r.stdout, /\/proc\/keys 0/);
+  assert.not.match(r.stdout, /\/proc\/\w+ [1-9]/);
+  assert.match(r.stdout, /sys=[1-9]/);
+  const custom = await nook(['run', '--rm', '--security-opt', 'mask=/etc/hostname', 'host', 'sh', '-c', 'wc -c < /etc/hostname']);
+  assert.match(custom.stdout, /^0$/m);
+});
+
+test('a bad profile stops the run: exit 125 and the reason', async () => {
+  const r = await nook(['run', '--rm', '--security-opt', 'seccomp=/nonexistent/profile.json', 'host', 'true']);
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /^nook: .*profile/);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+});
+
+test('TIOCSTI cannot push input into the caller\'s terminal, with or without -t', async () => {
+  const script = 'import fcntl, termios\nfor fd in (0, 1):\n  try:\n    fcntl.ioctl(fd, termios.TIOCSTI, b"x"); print("sti", fd, "ok")\n  except OSError as e: print("sti", fd, "errno", e.errno)';
+  for (const args of [['run', '--rm', '-t', 'host', PY, '-c', script], ['run', '--rm', 'host', PY, '-c', script]]) {
+    const term = Terminal.nook(args);
+    try {
+      const code = await term.waitForExit(20_000);
+      const screen = term.screen();
+      assert.is(code, 0, screen);
+      assert.not.match(screen, /ok/);
+      assert.match(screen, /sti 1 errno (1|5|25)/);
+    } finally {
+      term.close();
+    }
+  }
+});
+
+test.run();
