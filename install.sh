@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Builds nook and installs it for the invoking user under $PREFIX (default ~/.local), then
+# checks the rootless prerequisites and names the package that provides each missing one.
+# As root on Debian (CI, a fresh box) it first installs the missing Debian packages itself.
+# Safe to run again: it installs only what is missing and replaces the previous install whole.
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "$0")")"
+PREFIX="${PREFIX:-$HOME/.local}"
+
+say() { printf 'install.sh: %s\n' "$*"; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+# Runtime needs, then what the build and the test suites use.
+DEBIAN_PACKAGES=(
+  uidmap slirp4netns passt fuse-overlayfs fuse3 libseccomp2 libseccomp-dev gcc make bubblewrap
+  docker-registry skopeo mmdebstrap busybox-static iproute2 tmux hyperfine curl
+)
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]
+}
+
+install_debian_packages() {
+  local missing=() p
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    is_installed "$p" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    say "Debian packages: all present"
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    say "Debian packages missing (not installed: not root): ${missing[*]}"
+    say "  install them with: sudo apt-get install ${missing[*]}"
+    return
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if [ -r /etc/debian_version ] && command -v dpkg-query >/dev/null; then
+  install_debian_packages
+fi
+
+# Hard requirements: without these nothing can be built or run.
+command -v node >/dev/null || die "node >= 20 not found (Debian: nodejs from a node 20+ source / Fedora: nodejs20)"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || die "node $(node --version) is too old: nook needs node >= 20"
+command -v npm >/dev/null || die "npm not found (Debian: npm / Fedora: npm)"
+command -v cc >/dev/null || command -v gcc >/dev/null || die "no C compiler (Debian: gcc / Fedora: gcc)"
+command -v make >/dev/null || die "make not found (Debian: make / Fedora: make)"
+
+# npm ci wipes node_modules; skip it when the last install is newer than the lock file.
+if [ -f package-lock.json ]; then
+  if [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then
+    say "node_modules is up to date with package-lock.json"
+  else
+    say "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+else
+  say "npm install (no package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+say "npm run build"
+npm run --silent build
+[ -f dist/nook.mjs ] && [ -x dist/nook-run ] || die "the build did not produce dist/nook.mjs and dist/nook-run"
+
+# Copy beside the target, then swap, so a running nook never sees a half-copied tree.
+lib="$PREFIX/lib/nook"
+mkdir -p "$PREFIX/lib" "$PREFIX/bin"
+staging="$(mktemp -d "$PREFIX/lib/.nook-new.XXXXXX")"
+old="$PREFIX/lib/.nook-old.$$"
+cp -a dist/. "$staging/"
+chmod 0755 "$staging"
+if [ -e "$lib" ]; then mv -T "$lib" "$old"; fi
+mv -T "$staging" "$lib"
+rm -rf "$old"
+ln -sfn ../lib/nook/nook.mjs "$PREFIX/bin/nook"
+
+# Rootless prerequisites: warnings only, each with the package or command that fixes it.
+warnings=0
+ok()   { printf '  ok       %s\n' "$*"; }
+warn() { printf '  missing  %s\n' "$*"; warnings=$((warnings + 1)); }
+
+user="${SUDO_USER:-$(id -un)}"
+say "rootless prerequisites for user $user:"
+
+for tool in newuidmap newgidmap; do
+  path="$(PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" || true)"
+  if [ -z "$path" ]; then
+    warn "$tool (Debian: uidmap / Fedora: shadow-utils)"
+  elif [ -u "$path" ] || { command -v getcap >/dev/null && [ -n "$(getcap "$path")" ]; }; then
+    ok "$tool ($path)"
+  else
+    warn "$tool is neither setuid nor has file capabilities (reinstall: Debian uidmap / Fedora shadow-utils)"
+  fi
+done
+
+if [ "$user" = root ]; then
+  ok "subordinate ids: not needed for root (run install.sh as the user who will use nook to check theirs)"
+else
+  uid="$(id -u "$user")"
+  for f in /etc/subuid /etc/subgid; do
+    if grep -qE "^($user|$uid):" "$f" 2>/dev/null; then
+      ok "$f entry for $user"
+    else
+      warn "$f entry for $user (fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user)"
+    fi
+  done
+fi
+
+max_ns="$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)"
+if [ "$max_ns" -gt 0 ]; then
+  ok "user namespaces (user.max_user_namespaces = $max_ns)"
+else
+  warn "user namespaces are disabled (fix: sudo sysctl -w user.max_user_namespaces=28633)"
+fi
+if [ -r /proc/sys/kernel/unprivileged_userns_clone ] && [ "$(cat /proc/sys/kernel/unprivileged_userns_clone)" != 1 ]; then
+  warn "unprivileged user namespaces are off (fix: sudo sysctl -w kernel.unprivileged_userns_clone=1)"
+fi
+
+if command -v pasta >/dev/null; then
+  ok "pasta ($(command -v pasta))"
+elif command -v slirp4netns >/dev/null; then
+  ok "slirp4netns ($(command -v slirp4netns))"
+else
+  warn "pasta (Debian: passt / Fedora: passt) or slirp4netns (Debian: slirp4netns / Fedora: slirp4netns)"
+fi
+
+if command -v fuse-overlayfs >/dev/null; then
+  ok "fuse-overlayfs ($(command -v fuse-overlayfs))"
+else
+  warn "fuse-overlayfs (Debian: fuse-overlayfs / Fedora: fuse-overlayfs)"
+fi
+
+# Read the cache first: with pipefail, grep -q closing the pipe early would fail ldconfig.
+libs="$(/sbin/ldconfig -p 2>/dev/null || true)"
+if grep -q 'libseccomp\.so\.2' <<<"$libs"; then
+  ok "libseccomp"
+else
+  warn "libseccomp (Debian: libseccomp2 / Fedora: libseccomp)"
+fi
+
+say "installed nook to $lib, command $PREFIX/bin/nook"
+case ":$PATH:" in
+  *":$PREFIX/bin:"*) say "$PREFIX/bin is on PATH: run 'nook doctor' to check this machine in depth" ;;
+  *) say "$PREFIX/bin is not on PATH: add it, e.g. echo 'export PATH=\"$PREFIX/bin:\$PATH\"' >> ~/.profile" ;;
+esac
+if [ "$warnings" -gt 0 ]; then
+  say "$warnings prerequisite(s) missing: nook runs with reduced features until they are installed"
+fi
