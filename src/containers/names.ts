@@ -1,7 +1,9 @@
 // Container ids and names. Names are reserved as symlinks names/<name> -> <id>: creating a
 // symlink is atomic and exclusive, so two shells racing for one name cannot both win.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { withLock } from '../storage/lock.js';
+import { namesLockPath } from './layout.js';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -27,20 +29,34 @@ export function generateName(): string {
   return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
 }
 
-export function reserveName(namesDir: string, name: string, id: string): string {
+export async function reserveName(namesDir: string, name: string, id: string): Promise<string> {
+  // Under the names lock (rename takes it too), so taking over a stale link cannot race.
+  return withLock(namesLockPath(), () => reserveNameLocked(namesDir, name, id));
+}
+
+/** For callers that already hold the names lock. */
+export function reserveNameLocked(namesDir: string, name: string, id: string): string {
   mkdirSync(namesDir, { recursive: true, mode: 0o700 });
   const link = join(namesDir, name);
-  try {
-    symlinkSync(id, link);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      symlinkSync(id, link);
+      return link;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
     let owner = '';
     try {
       owner = readlinkSync(link);
     } catch {
-      /* removed meanwhile */
+      continue; /* removed meanwhile: try again */
+    }
+    // A --rm container leaves its name behind (the launcher cannot know whether the link is
+    // still its own after a rename): a link to a container that is gone is free to take.
+    if (attempt === 0 && !existsSync(join(namesDir, '..', 'containers', owner))) {
+      rmSync(link, { force: true });
+      continue;
     }
     fail(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
   }
-  return link;
 }

@@ -2,6 +2,8 @@
 import { fail } from '../errors.js';
 
 export interface BindSpec { source: string; target: string; readonly: boolean }
+/** `-v NAME:/path` (name) or `-v /path` (anonymous: name undefined) */
+export interface VolumeSpec { volume: string | undefined; target: string; readonly: boolean }
 export interface TmpfsSpec { target: string; options: string }
 
 function checkTarget(target: string, flag: string): string {
@@ -12,21 +14,65 @@ function checkTarget(target: string, flag: string): string {
   return norm;
 }
 
-export function parseVolume(spec: string): BindSpec {
-  const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
-    fail(`invalid volume "${spec}"`, 'use -v /host/path:/container/path[:ro]');
-  }
-  const [source, target, mode] = parts as [string, string, string | undefined];
-  if (!source.startsWith('/')) {
-    fail(`invalid volume "${spec}": named volumes are not supported yet`, 'use an absolute host path');
-  }
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+function readonlyOption(mode: string | undefined, spec: string): boolean {
   let readonly = false;
   for (const opt of (mode ?? '').split(',').filter(Boolean)) {
     if (opt === 'ro') readonly = true;
     else if (opt !== 'rw' && opt !== 'z' && opt !== 'Z') fail(`invalid volume option "${opt}" in "${spec}"`, 'use ro or rw');
   }
-  return { source, target: checkTarget(target, '-v'), readonly };
+  return readonly;
+}
+
+/** Docker's -v: `/host:/ctr[:ro]` binds, `name:/ctr[:ro]` a named volume, `/ctr` an anonymous one. */
+export function parseVolume(spec: string): BindSpec | VolumeSpec {
+  const parts = spec.split(':');
+  if (parts.length === 1 && parts[0]) return { volume: undefined, target: checkTarget(parts[0], '-v'), readonly: false };
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
+    fail(`invalid volume "${spec}"`, 'use -v /host/path:/container/path[:ro], -v NAME:/path or -v /path');
+  }
+  const [source, target, mode] = parts as [string, string, string | undefined];
+  const readonly = readonlyOption(mode, spec);
+  if (source.startsWith('/')) return { source, target: checkTarget(target, '-v'), readonly };
+  if (!VOLUME_NAME.test(source)) fail(`invalid volume name "${source}" in "${spec}"`, 'names are [a-zA-Z0-9][a-zA-Z0-9_.-]*; host paths must be absolute');
+  return { volume: source, target: checkTarget(target, '-v'), readonly };
+}
+
+/** `--mount type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=..][,tmpfs-mode=..]` */
+export function parseMount(spec: string): BindSpec | VolumeSpec | TmpfsSpec {
+  const kv = new Map<string, string>();
+  for (const field of spec.split(',')) {
+    const eq = field.indexOf('=');
+    const key = eq < 0 ? field : field.slice(0, eq);
+    const value = eq < 0 ? 'true' : field.slice(eq + 1);
+    const canonical = key === 'src' ? 'source' : key === 'dst' || key === 'destination' ? 'target' : key === 'ro' ? 'readonly' : key;
+    kv.set(canonical, value);
+  }
+  const type = kv.get('type') ?? 'volume';
+  const target = kv.get('target');
+  if (!target) fail(`invalid --mount "${spec}": target is required`);
+  const readonly = kv.has('readonly') && kv.get('readonly') !== 'false' && kv.get('readonly') !== '0';
+  for (const key of kv.keys()) {
+    if (!['type', 'source', 'target', 'readonly', 'tmpfs-size', 'tmpfs-mode', 'bind-propagation', 'volume-nocopy'].includes(key)) {
+      fail(`invalid --mount "${spec}": unknown field "${key}"`);
+    }
+  }
+  if (type === 'bind') {
+    const source = kv.get('source');
+    if (!source?.startsWith('/')) fail(`invalid --mount "${spec}": a bind needs an absolute source`);
+    return { source, target: checkTarget(target, '--mount'), readonly };
+  }
+  if (type === 'volume') {
+    const source = kv.get('source');
+    if (source !== undefined && !VOLUME_NAME.test(source)) fail(`invalid --mount "${spec}": bad volume name "${source}"`);
+    return { volume: source, target: checkTarget(target, '--mount'), readonly };
+  }
+  if (type === 'tmpfs') {
+    const opts = [kv.has('tmpfs-size') ? `size=${kv.get('tmpfs-size')}` : '', kv.has('tmpfs-mode') ? `mode=${kv.get('tmpfs-mode')}` : ''].filter(Boolean).join(',');
+    return parseTmpfs(opts ? `${target}:${opts}` : target);
+  }
+  fail(`invalid --mount "${spec}": type must be bind, volume or tmpfs`);
 }
 
 const SIZE = /^\d+[kmgKMG%]?$/;

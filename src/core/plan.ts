@@ -62,6 +62,8 @@ export interface PlanInput {
   seccompFd?: number | undefined;
   removeOnExit: string[];
   lastCap: number;
+  /** where the launcher records running/exited, so every verb sees foreground runs too */
+  stateFile?: string | undefined;
   /** a detached container: its supervisor's records and restart policy */
   supervisor?: SupervisorSpec | undefined;
 }
@@ -70,7 +72,6 @@ export interface SupervisorSpec {
   logFile: string;
   logMaxBytes: number;
   logMaxFiles: number;
-  stateFile: string;
   stopMarker: string;
   restart: RestartPolicy;
 }
@@ -239,12 +240,12 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   if (input.interactive) d.push(['stdin']);
   if (input.init) d.push(['init']);
   for (const p of input.removeOnExit) d.push(['remove-on-exit', p]);
+  if (input.stateFile) d.push(['state-file', input.stateFile]);
   const sup = input.supervisor;
   if (sup) {
     d.push(
       ['detach'],
       ['log-file', sup.logFile, String(sup.logMaxBytes), String(sup.logMaxFiles)],
-      ['state-file', sup.stateFile],
       ['stop-marker', sup.stopMarker],
       ['restart', sup.restart.name, String(sup.restart.maximumRetryCount)],
     );

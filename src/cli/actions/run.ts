@@ -7,7 +7,7 @@ import { fail } from '../../errors.js';
 import { dataDir, launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
 import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
-import type { ContainerConfig } from '../../containers/record.js';
+import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { containerFiles } from '../../containers/layout.js';
 import { writeJsonAtomic } from '../../storage/atomic.js';
 import { startContainer } from '../../containers/start.js';
@@ -16,16 +16,18 @@ import { execve, memfdWith } from '../../launcher/exec.js';
 import { resolveImageForRun } from '../../image/resolve.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
-import { parseTmpfs, parseVolume, type BindSpec } from '../../core/mountspec.js';
+import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
 import { resolveUser } from '../../core/users.js';
 import { parseUlimit } from '../../core/ulimits.js';
-import { readTextInLayers, readTextInRoot } from '../../rootfs/read-in-root.js';
+import { readTextInLayers, readTextInRoot, resolveInRoot } from '../../rootfs/read-in-root.js';
 import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
 import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 
 interface ImageChoice {
+  /** a host directory showing the image's content at a path, to seed a new volume from */
+  seedDir: (path: string) => string | undefined;
   rootfs: RootfsSpec;
   config: ImageConfig & { StopSignal?: string };
   name: string;
@@ -45,10 +47,10 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
       fail(`rootfs ${flags.rootfs} does not exist`, 'give a directory holding an unpacked root file system');
     }
     if (!statSync(path).isDirectory()) fail(`rootfs ${flags.rootfs} is not a directory`);
-    return { rootfs: { kind: 'dir', path }, config: {}, name: path, readFile: (p) => readTextInRoot(path, p) };
+    return { rootfs: { kind: 'dir', path }, config: {}, name: path, readFile: (p) => readTextInRoot(path, p), seedDir: (p) => resolveInRoot(path, p) };
   }
   if (image === undefined) fail('"nook run" requires at least 1 argument', 'nook run [OPTIONS] IMAGE [COMMAND] [ARG...]');
-  if (image === 'host') return { rootfs: { kind: 'host' }, config: HOST_IMAGE, name: 'host', readFile: (p) => readTextInRoot('/', p) };
+  if (image === 'host') return { rootfs: { kind: 'host' }, config: HOST_IMAGE, name: 'host', readFile: (p) => readTextInRoot('/', p), seedDir: () => undefined };
   const pull = flags.pull ?? 'missing';
   if (pull !== 'missing' && pull !== 'always' && pull !== 'never') fail(`invalid --pull "${pull}"`, 'use missing, always or never');
   const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
@@ -61,6 +63,8 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
     config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
     name: resolved.ref,
     readFile: (p) => readTextInLayers(lowers, p),
+    // the topmost layer holding the directory (a merged view would need the overlay mounted)
+    seedDir: (p) => lowers.map((l) => resolveInRoot(l, p)).find((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory()),
   };
 }
 
@@ -71,6 +75,48 @@ function bindSource(spec: BindSpec): BindSpec {
   } catch {
     fail(`bind source path does not exist: ${spec.source}`, 'create it first');
   }
+}
+
+interface Mounts { binds: BindSpec[]; tmpfs: TmpfsSpec[]; records: MountRecord[] }
+
+/**
+ * -v, --mount and --volumes-from as binds: volumes are directories of the store, created on
+ * first use and seeded from the image's content at the mount point (Docker's behaviour).
+ * Parents are mounted before children. With `create` false (--dry-run) nothing is made.
+ */
+async function mountsFor(flags: RunFlags, chosen: ImageChoice, create: boolean): Promise<Mounts> {
+  const specs = [...(flags.volume ?? []).map(parseVolume), ...(flags.mount ?? []).map(parseMount)];
+  const out: Mounts = { binds: [], tmpfs: [], records: [] };
+  for (const spec of specs) {
+    if ('options' in spec) {
+      out.tmpfs.push(spec);
+    } else if ('source' in spec) {
+      const b = bindSource(spec);
+      out.binds.push(b);
+      out.records.push({ type: 'bind', source: b.source, destination: b.target, readOnly: b.readonly });
+    } else {
+      const { resolveVolumeMount, volumesDir } = await import('../../containers/volumes.js');
+      const v = create
+        ? await resolveVolumeMount(spec.volume, chosen.seedDir(spec.target))
+        : { source: join(volumesDir(), spec.volume ?? '<anonymous>', '_data'), name: spec.volume ?? '', anonymous: spec.volume === undefined };
+      out.binds.push({ source: v.source, target: spec.target, readonly: spec.readonly });
+      out.records.push({ type: 'volume', name: v.name, source: v.source, destination: spec.target, readOnly: spec.readonly, anonymous: v.anonymous });
+    }
+  }
+  for (const from of flags.volumesFrom ?? []) {
+    const [ref, mode] = from.split(':');
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw') fail(`invalid --volumes-from "${from}"`, 'use CONTAINER[:ro|rw]');
+    const { resolveContainer } = await import('../../containers/state.js');
+    for (const m of resolveContainer(ref!).config.mounts ?? []) {
+      if (m.type === 'tmpfs') continue;
+      const readonly = mode === 'ro' || (mode === undefined && (m.readOnly ?? false));
+      out.binds.push({ source: m.source, target: m.destination, readonly });
+      out.records.push({ ...m, readOnly: readonly });
+    }
+  }
+  const depth = (p: string) => p.split('/').length;
+  out.binds.sort((a, b) => depth(a.target) - depth(b.target));
+  return out;
 }
 
 function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: string[]; unmask: string[]; seccomp?: string } {
@@ -151,6 +197,7 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (restart.name !== 'no' && !detached) fail('--restart needs a detached container', 'add -d');
   if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
   const seccompFd = await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop }));
+  const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const planInput: PlanInput = {
     id,
     hostname,
@@ -163,8 +210,8 @@ export async function run(image: string | undefined, command: string[], flags: R
     env: { files: envFiles, flags: envFlags },
     workdir: flags.workdir,
     readOnly: flags.readOnly ?? false,
-    binds: (flags.volume ?? []).map(parseVolume).map(bindSource),
-    tmpfs: (flags.tmpfs ?? []).map(parseTmpfs),
+    binds: mounts.binds,
+    tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...mounts.tmpfs],
     network,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
@@ -174,21 +221,23 @@ export async function run(image: string | undefined, command: string[], flags: R
     privileged,
     ...security,
     rlimits,
-    removeOnExit: flags.rm ? [dir, join(namesDir, name)] : [],
+    // The name link is not listed: after a rename it may belong to another container; a link
+    // whose container is gone is stale and reserveName() takes it over.
+    removeOnExit: flags.rm ? [dir] : [],
     lastCap: lastCapability(),
-    supervisor: detached
+    stateFile: files.state,
+    supervisor: detached || flags.createOnly
       ? {
           logFile: files.log,
           logMaxBytes: config.logs.maxSize,
           logMaxFiles: config.logs.maxFiles,
-          stateFile: files.state,
           stopMarker: files.stopMarker,
           restart,
         }
       : undefined,
   };
   // Detached, the program reaches the launcher as fd 5 (see containers/start.ts).
-  planInput.seccompFd = seccompFd === undefined ? undefined : detached ? 5 : seccompFd;
+  planInput.seccompFd = seccompFd === undefined ? undefined : detached || flags.createOnly ? 5 : seccompFd;
   const plan = planLaunch(planInput);
 
   if (flags.dryRun) {
@@ -204,7 +253,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
     mkdirSync(chosen.rootfs.work, { mode: 0o700 });
   }
-  reserveName(namesDir, name, id);
+  await reserveName(namesDir, name, id);
   const record: ContainerConfig = {
     id,
     name,
@@ -225,7 +274,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     networkMode: network,
     readOnly: planInput.readOnly,
     mounts: [
-      ...planInput.binds.map((b) => ({ type: 'bind' as const, source: b.source, destination: b.target, readOnly: b.readonly })),
+      ...mounts.records,
       ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
     ],
     ports: [],
@@ -234,6 +283,10 @@ export async function run(image: string | undefined, command: string[], flags: R
   };
   writeJsonAtomic(files.config, record);
 
+  if (flags.createOnly) {
+    process.stdout.write(id + '\n');
+    return 0;
+  }
   if (detached) {
     await startContainer(record);
     process.stdout.write(id + '\n');

@@ -35,12 +35,15 @@ export interface RunFlags {
   pull?: string;
   platform?: string;
   storageDriver?: string;
+  mount?: string[];
+  volumesFrom?: string[];
+  /** `nook create`: record the container, start nothing */
+  createOnly?: boolean;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('run a command in a new container')
+/** The flags `run` and `create` share. */
+export function defineRunOptions(cmd: Command): Command {
+  return cmd
     .argument('[image]', 'image to run (`host`: this machine\'s own root, read-only)')
     .argument('[command...]', 'command and arguments (default: the image\'s)')
     .passThroughOptions()
@@ -74,6 +77,12 @@ export function registerRun(program: Command): void {
     .option('--security-opt <opt>', 'no-new-privileges=false, mask=PATH, unmask=PATH|ALL', collect)
     .option('--privileged', 'every capability of the user namespace, no masked paths')
     .option('--ulimit <name=soft[:hard]>', 'set a resource limit (nofile, nproc, core, ...)', collect)
+    .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect)
+    .option('--volumes-from <container[:ro|rw]>', 'mount the volumes of another container', collect);
+}
+
+export function registerRun(program: Command): void {
+  defineRunOptions(program.command('run').description('run a command in a new container'))
     .action(async (image: string | undefined, command: string[], flags: RunFlags & { net?: string }) => {
       if (flags.net && !flags.network) flags.network = flags.net;
       process.exitCode = await run(image, command, flags);

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+
+export interface LogsFlags {
+  follow?: boolean;
+  tail?: string;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+export function defineLogs(cmd: Command): Command {
+  return cmd
+    .description('show a container\'s output (stdout to stdout, stderr to stderr)')
+    .argument('<container>', 'container name or id')
+    .option('-f, --follow', 'follow the output until the container ends')
+    .option('-n, --tail <n>', 'number of lines from the end ("all")', 'all')
+    .option('--since <time>', 'only after this time (RFC 3339, Unix time, or a duration like 10m)')
+    .option('--until <time>', 'only before this time (RFC 3339, Unix time, or a duration like 10m)')
+    .option('-t, --timestamps', 'prefix each line with its time')
+    .action(async (container: string, flags: LogsFlags) => {
+      const { logs } = await import('../actions/logs.js');
+      process.exitCode = await logs(container, flags);
+    });
+}
+
+export function registerLogs(program: Command): void {
+  defineLogs(program.command('logs'));
+}

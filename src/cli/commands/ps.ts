@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { collect } from '../options.js';
+
+export interface PsFlags {
+  all?: boolean;
+  quiet?: boolean;
+  latest?: boolean;
+  last?: string;
+  trunc?: boolean;
+  filter?: string[];
+  format?: string;
+  size?: boolean;
+}
+
+/** The `ps` flags, shared by `nook ps` and `nook container ls`. */
+export function definePs(cmd: Command): Command {
+  return cmd
+    .description('list containers')
+    .option('-a, --all', 'show all containers (default: only running ones)')
+    .option('-q, --quiet', 'only show container ids')
+    .option('-l, --latest', 'show the latest created container (any state)')
+    .option('-n, --last <n>', 'show the n last created containers (any state)')
+    .option('--no-trunc', 'do not truncate output')
+    .option('-f, --filter <key=value>', 'filter: name=, id=, status=, label=, ancestor=, exited=', collect)
+    .option('--format <template>', 'Go template: {{.ID}}, {{.Names}}, {{json .}}, table ...')
+    .option('-s, --size', 'show sizes (not measured: always 0B)')
+    .action(async (flags: PsFlags) => {
+      const { ps } = await import('../actions/ps.js');
+      process.exitCode = await ps(flags);
+    });
+}
+
+export function registerPs(program: Command): void {
+  definePs(program.command('ps'));
+}

@@ -1,0 +1,87 @@
+// `nook export`: a container's root file system as one flat tar. The launcher builds a root like
+// the container's, inside a user namespace mapped like it: for an overlay, the container's upper
+// dir goes on top of its image layers as one more lower layer (an empty scratch upper takes its
+// place), so the kernel applies whiteouts and opaque dirs and the container's own upper and work
+// dirs are never mounted twice. The container's own `tar` then writes the merged tree to
+// stdout, as `nook cp` uses the container's tar; nothing else is mounted, so /proc, /dev and
+// /sys export as the directories they are in the image.
+import { spawn, type StdioOptions } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { NookError } from '../../errors.js';
+import { launcherPath } from '../../paths.js';
+import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../launcher/directives.js';
+import { CAPABILITIES, capabilityMask } from '../../security/capabilities.js';
+import { DEFAULT_PATH } from '../../core/env.js';
+import type { StoreLayout } from '../../storage/layout.js';
+import { withLock } from '../../storage/lock.js';
+import { removeInNamespace } from '../unpack/run-worker.js';
+
+const ID_MAP_DIRECTIVES = new Set(['uid-map-helper', 'gid-map-helper', 'uid-map', 'gid-map', 'setgroups-deny']);
+
+/** The launcher plan that runs `tar` over the container's merged root. Pure. */
+export function planExport(containerPlan: readonly Directive[], scratch: { upper: string; work: string }, lastCap: number): Directive[] {
+  const root = containerPlan.find((d) => d[0].startsWith('rootfs-') && d[0] !== 'rootfs-readonly');
+  if (!root) throw new NookError('the container has no root file system in its launch plan');
+  let exportRoot: Directive;
+  if (root[0] === 'rootfs-bind') {
+    if (root[1] === '/') throw new NookError('the container runs the host image: there is no root file system of its own to export');
+    exportRoot = root;
+  } else {
+    // rootfs-overlay (and its fuse variant): LOWERS UPPER WORK are the last three arguments.
+    const [name, ...args] = root;
+    const [lowers, upper] = args.slice(-3);
+    exportRoot = [name, ...args.slice(0, -3), `${upper}:${lowers}`, scratch.upper, scratch.work];
+  }
+  const all = capabilityMask(CAPABILITIES.slice(0, lastCap + 1));
+  return [
+    ['version', PROTOCOL_VERSION],
+    ...containerPlan.filter((d) => ID_MAP_DIRECTIVES.has(d[0])),
+    ['unshare-net'],
+    exportRoot,
+    ['hostname', 'nook-export'],
+    ['env', `PATH=${DEFAULT_PATH}`],
+    ['chdir', '/'],
+    ['user', '0', '0'],
+    ['caps', all, all, all, '0', '0'],
+    // stdin stays the caller's (/dev/null): the root has no /dev of its own mounted
+    ['stdin'],
+    ['exec', 'tar', '-cf', '-', '.'],
+  ];
+}
+
+/** Runs the export with the tar stream going to `out` (a file descriptor or our stdout). */
+export async function exportContainer(s: StoreLayout, c: { id: string; name: string; plan: Directive[] | undefined }, out: number, lastCap: number): Promise<void> {
+  if (!c.plan) throw new NookError(`container ${c.name} has no launch plan`, { hint: 'it was created by an older nook' });
+  const plan = c.plan;
+  await withLock(s.storeLock, async () => {
+    mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
+    const scratch = join(s.tmpDir, `export-${randomBytes(8).toString('hex')}`);
+    const dirs = { upper: join(scratch, 'upper'), work: join(scratch, 'work') };
+    mkdirSync(dirs.upper, { recursive: true, mode: 0o755 });
+    mkdirSync(dirs.work, { mode: 0o700 });
+    try {
+      await runLauncher(encodeDirectives(planExport(plan, dirs, lastCap)), ['ignore', out, 'pipe', 'pipe'], c.name);
+    } finally {
+      await removeInNamespace([scratch]);
+    }
+  }, { shared: true });
+}
+
+function runLauncher(directives: Buffer, stdio: StdioOptions, name: string): Promise<void> {
+  const child = spawn(launcherPath(), ['--args', '3'], { stdio });
+  (child.stdio[3] as Writable).end(directives);
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(new NookError(`cannot start the launcher: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const line = err.trim().split('\n').at(-1)?.replace(/^nook(-run)?: /, '') ?? '';
+      if (code === 127) return reject(new NookError(`exporting container ${name} failed: its image has no tar program`, { hint: 'nook export runs the container\'s own tar, as nook cp does' }));
+      reject(new NookError(`exporting container ${name} failed${line ? `: ${line}` : ` (${signal ?? `exit ${code}`})`}`));
+    });
+  });
+}

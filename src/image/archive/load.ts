@@ -1,0 +1,34 @@
+// `nook load`: an archive (docker-archive or OCI layout, plain or gzip, from a file or stdin)
+// into the store. The archive is spooled into the store's tmp dir first (its manifest may come
+// last, and a stream cannot be read twice); every image in it is checked before any layer is
+// unpacked; the spool is removed whatever happens.
+import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { withLock } from '../../storage/lock.js';
+import type { ImageRecord } from '../../storage/image-index.js';
+import type { StoreLayout } from '../../storage/layout.js';
+import { LAYER_LOCK_TIMEOUT_MS } from '../layer-store.js';
+import type { PullSettings } from '../pull.js';
+import type { PullProgress } from '../pull-progress.js';
+import { spoolArchive } from './archive-reader.js';
+import { archivedImages } from './archive-images.js';
+import { storeLocalImage } from './store-images.js';
+
+export async function loadArchive(s: StoreLayout, input: Readable, ctx: {
+  limits: PullSettings['limits']; progress: PullProgress; note: (line: string) => void;
+}): Promise<Array<{ image: ImageRecord; tags: string[] }>> {
+  mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
+  const spool = join(s.tmpDir, `load-${randomBytes(8).toString('hex')}`);
+  try {
+    return await withLock(s.storeLock, async () => {
+      const images = archivedImages(await spoolArchive(input, spool));
+      const loaded: Array<{ image: ImageRecord; tags: string[] }> = [];
+      for (const img of images) loaded.push({ image: await storeLocalImage(s, img, ctx), tags: img.tags });
+      return loaded;
+    }, { shared: true, timeoutMs: LAYER_LOCK_TIMEOUT_MS });
+  } finally {
+    rmSync(spool, { recursive: true, force: true });
+  }
+}

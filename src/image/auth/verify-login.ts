@@ -1,0 +1,50 @@
+// Checks credentials against a registry before they are stored, as `docker login` does: GET /v2/;
+// on a basic challenge, again with the credentials; on a bearer challenge, a token request to
+// the realm with them (no scope: the token server only has to accept the account).
+import { NookError } from '../../errors.js';
+import { parseChallenge } from '../registry/challenge.js';
+import { endpointsFor, type RegistrySettings } from '../registry/endpoints.js';
+
+const TIMEOUT_MS = 30_000;
+
+/** `https://host:5000/v2/`, `host:5000`, `index.docker.io` -> the registry's domain. Pure. */
+export function registryDomain(input: string): string {
+  const host = input.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  if (host === '') throw new NookError('empty registry name', { hint: 'give a registry such as docker.io or localhost:5000' });
+  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d+)?$/.test(host)) throw new NookError(`invalid registry "${input}"`, { hint: 'give HOST or HOST:PORT' });
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+async function get(url: string, authorization: string | undefined, domain: string): Promise<Response> {
+  try {
+    return await fetch(url, { headers: authorization ? { Authorization: authorization } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new NookError(`cannot reach registry ${domain}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { hint: 'check the name; a plain-http registry must be listed in the config\'s registries.insecure' });
+  }
+}
+
+export async function verifyLogin(domain: string, username: string, password: string, settings: RegistrySettings): Promise<void> {
+  const ep = endpointsFor(domain, settings).find((e) => !e.mirror)!;
+  const basic = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
+  const first = await get(`${ep.base}/v2/`, undefined, domain);
+  await first.body?.cancel();
+  if (first.ok) return; // a registry without authentication takes anyone
+  if (first.status !== 401) throw new NookError(`registry ${domain} answered ${first.status} to /v2/: it does not look like a registry`);
+  const ch = parseChallenge(first.headers.get('www-authenticate'));
+  if (!ch) throw new NookError(`registry ${domain} wants authentication it does not describe`);
+  let res: Response;
+  if (ch.scheme === 'basic') {
+    res = await get(`${ep.base}/v2/`, basic, domain);
+  } else {
+    const realm = ch.params['realm'];
+    if (!realm) throw new NookError(`registry ${domain} sent a bearer challenge without a realm`);
+    const url = new URL(realm);
+    if (ch.params['service']) url.searchParams.set('service', ch.params['service']);
+    url.searchParams.set('account', username);
+    res = await get(url.href, basic, domain);
+  }
+  await res.body?.cancel();
+  if (res.status === 401 || res.status === 403) throw new NookError(`login to ${domain} failed: unauthorized: incorrect username or password`);
+  if (!res.ok) throw new NookError(`login to ${domain} failed: the registry answered ${res.status}`);
+}
