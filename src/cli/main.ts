@@ -33,6 +33,12 @@ import { registerRmi } from './commands/rmi.js';
 import { registerTag } from './commands/tag.js';
 import { registerImage } from './commands/image.js';
 import { registerSystem } from './commands/system.js';
+import { registerSave } from './commands/save.js';
+import { registerLoad } from './commands/load.js';
+import { registerImport } from './commands/import.js';
+import { registerExport } from './commands/export.js';
+import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
 
 export function buildProgram(): Command {
   const program = new Command('nook')
@@ -55,6 +61,7 @@ export function buildProgram(): Command {
   registerTag(program);
   registerImage(program);
   registerSystem(program);
+  for (const register of [registerSave, registerLoad, registerImport, registerExport, registerLogin, registerLogout]) register(program);
   return program;
 }
 
