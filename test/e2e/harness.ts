@@ -121,8 +121,11 @@ export class Terminal {
     // remain-on-exit keeps the pane after the command ends, so its exit status can be read.
     writeFileSync(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g history-limit 5000\n');
     const term = new Terminal(dir);
+    // The exit status is printed by a wrapper shell: tmux 3.3a (Debian 12) leaves
+    // #{pane_dead_status} empty for every status but 0.
+    const wrapped = `${argv.map(quote).join(' ')}; printf '\\n[exit %d]\\n' $?`;
     execFileSync('tmux', ['-S', join(dir, 'sock'), '-f', join(dir, 'tmux.conf'), 'new-session', '-d', '-s', 't',
-      '-x', String(size.columns), '-y', String(size.rows), argv.map(quote).join(' ')]);
+      '-x', String(size.columns), '-y', String(size.rows), wrapped]);
     return term;
   }
 
@@ -159,16 +162,10 @@ export class Terminal {
     }
   }
 
-  /** Waits until the command has ended; its exit status, or 128 + the signal that killed it. */
-  waitForExit(timeoutMs = 10_000): Promise<number> {
-    return waitFor('the terminal\'s command to end', () => {
-      const [dead, status, signal] = this.tmux('display-message', '-p', '-t', 't',
-        '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim().split(':');
-      if (dead !== '1') return undefined;
-      if (status) return Number(status);
-      // tmux marks the pane dead a moment before it records how: ask again
-      return signal && signal !== '0' ? 128 + Number(signal) : undefined;
-    }, timeoutMs);
+  /** Waits until the command has ended; its exit status (128 + N for a signal, as sh says). */
+  async waitForExit(timeoutMs = 10_000): Promise<number> {
+    const screen = await this.waitForScreen(/\[exit \d+\]/, timeoutMs);
+    return Number(/\[exit (\d+)\]/.exec(screen)![1]);
   }
 
   close(): void {
