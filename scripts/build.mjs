@@ -1,30 +1,40 @@
-// Bundles the CLI into one ESM file, and the unpack worker into another. One file, not split
-// chunks: every chunk costs Node's ESM loader a round of asynchronous reads before any code
-// runs, which measured worse for `nook run` than parsing verbs it does not use (V8 only
-// pre-parses those). Verbs are still evaluated lazily through dynamic import().
-// The ffi-rs binary is copied beside the bundle and loaded directly.
+// Bundles the CLI into one file (dist/nook-main.cjs, started by dist/nook.mjs, see
+// scripts/boot.mjs) and the unpack worker into another. One file, not split chunks: every
+// chunk costs Node's ESM loader a round of asynchronous reads before any code runs. Verbs
+// are still evaluated lazily through dynamic import(). The ffi-rs binary is copied beside
+// the bundle and loaded directly.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 mkdirSync('dist', { recursive: true });
-await build({
-  entryPoints: { nook: 'src/cli/main.ts', 'unpack-worker': 'src/image/unpack/worker.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+const common = {
   bundle: true,
-  splitting: false,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
-  keepNames: false,
-  sourcemap: false,
   legalComments: 'none',
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __nookCreateRequire } from 'node:module'; const require = __nookCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+};
+// The CLI: CommonJS, so a module's `require('node:zlib')` runs only when a verb that needs it
+// loads, and so scripts/boot.mjs can compile it through V8's code cache.
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/nook-main.cjs',
+  format: 'cjs',
+  define: { 'import.meta.url': '__nookImportMetaUrl' },
+  banner: { js: "const __nookImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+await build({
+  ...common,
+  entryPoints: ['src/image/unpack/worker.ts'],
+  outfile: 'dist/unpack-worker.mjs',
+  format: 'esm',
+  banner: { js: "import { createRequire as __nookCreateRequire } from 'node:module'; const require = __nookCreateRequire(import.meta.url);" },
+});
+copyFileSync('scripts/boot.mjs', 'dist/nook.mjs');
 chmodSync('dist/nook.mjs', 0o755);
 copyFileSync(require.resolve('@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'), 'dist/ffi-rs.node');
 

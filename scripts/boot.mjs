@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// nook's entry: compiles the CLI bundle (nook-main.cjs) through V8's code cache, kept in
+// $XDG_CACHE_HOME/nook/code/. Node 20 has no compile cache of its own, and parsing the bundle
+// afresh was the largest single cost of `nook run`. A cache that does not match (another
+// build, another V8) is rejected by V8 and simply rewritten.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = join(dirname(fileURLToPath(import.meta.url)), 'nook-main.cjs');
+const source = readFileSync(file, 'utf8');
+const st = statSync(file);
+const base = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+const cacheFile = join(base, 'nook', 'code', `${process.version}-${st.size}-${Math.floor(st.mtimeMs)}.bin`);
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  // first run of this build
+}
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+if (cachedData === undefined || script.cachedDataRejected) {
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    writeSync(fd, script.createCachedData());
+    closeSync(fd);
+    renameSync(tmp, cacheFile);
+  } catch {
+    // a read-only home: run without a cache
+  }
+}
