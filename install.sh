@@ -68,7 +68,7 @@ fi
 
 say "npm run build"
 npm run --silent build
-[ -f dist/nook.mjs ] && [ -x dist/nook-run ] || die "the build did not produce dist/nook.mjs and dist/nook-run"
+[ -f dist/nook.cjs ] && [ -x dist/nook-run ] || die "the build did not produce dist/nook.cjs and dist/nook-run"
 
 # Copy beside the target, then swap, so a running nook never sees a half-copied tree.
 lib="$PREFIX/lib/nook"
@@ -80,7 +80,7 @@ chmod 0755 "$staging"
 if [ -e "$lib" ]; then mv -T "$lib" "$old"; fi
 mv -T "$staging" "$lib"
 rm -rf "$old"
-ln -sfn ../lib/nook/nook.mjs "$PREFIX/bin/nook"
+ln -sfn ../lib/nook/nook.cjs "$PREFIX/bin/nook"
 
 # Rootless prerequisites: warnings only, each with the package or command that fixes it.
 warnings=0

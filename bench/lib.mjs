@@ -20,7 +20,7 @@ export function need(...packages) {
 /** The bench user (created with subordinate ids when root), the staged CLI, a private runtime dir. */
 export function setup() {
   if (process.getuid() !== 0) {
-    return { user: undefined, bin: join(repo, 'dist', 'nook.mjs'), env: { ...process.env }, home: process.env.HOME };
+    return { user: undefined, bin: join(repo, 'dist', 'nook.cjs'), env: { ...process.env }, home: process.env.HOME };
   }
   prepareHost([USER]);
   const u = lookupUser(USER);
@@ -33,7 +33,7 @@ export function setup() {
   chownSync(run, u.uid, u.gid);
   const home = `/home/${USER}`;
   const env = { HOME: home, USER, LOGNAME: USER, PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', XDG_RUNTIME_DIR: run, LANG: 'C.UTF-8' };
-  return { user: USER, bin: join(dir, 'lib', 'nook.mjs'), env, home, uid: u.uid, gid: u.gid };
+  return { user: USER, bin: join(dir, 'lib', 'nook.cjs'), env, home, uid: u.uid, gid: u.gid };
 }
 
 /** Runs a shell command as the bench user. */

@@ -1,5 +1,5 @@
-// Bundles the CLI into one file (dist/nook-main.cjs, started by dist/nook.mjs, see
-// scripts/boot.mjs) and the unpack worker into another. One file, not split chunks: every
+// Bundles the CLI into one file (dist/nook-main.cjs, started by dist/nook.cjs, see
+// scripts/boot.cjs) and the unpack worker into another. One file, not split chunks: every
 // chunk costs Node's ESM loader a round of asynchronous reads before any code runs. Verbs
 // are still evaluated lazily through dynamic import(). The ffi-rs binary is copied beside
 // the bundle and loaded directly.
@@ -17,10 +17,24 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
+// commander requires child_process at load time, for executable subcommands nook does not
+// have; loading it (with net and streams) cost every start ~4 ms. It gets it on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'nook' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'nook' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
 // The CLI: CommonJS, so a module's `require('node:zlib')` runs only when a verb that needs it
-// loads, and so scripts/boot.mjs can compile it through V8's code cache.
+// loads, and so scripts/boot.cjs can compile it through V8's code cache.
 await build({
   ...common,
+  plugins: [lazyChildProcess],
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/nook-main.cjs',
   format: 'cjs',
@@ -34,8 +48,8 @@ await build({
   format: 'esm',
   banner: { js: "import { createRequire as __nookCreateRequire } from 'node:module'; const require = __nookCreateRequire(import.meta.url);" },
 });
-copyFileSync('scripts/boot.mjs', 'dist/nook.mjs');
-chmodSync('dist/nook.mjs', 0o755);
+copyFileSync('scripts/boot.cjs', 'dist/nook.cjs');
+chmodSync('dist/nook.cjs', 0o755);
 copyFileSync(require.resolve('@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'), 'dist/ffi-rs.node');
 
 // The launcher and the profiles sit beside the bundle, so dist/ is what install.sh installs.

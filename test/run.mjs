@@ -148,7 +148,7 @@ async function e2eAsUser(fixtures) {
       ...process.env,
       HOME: privateDir(join(scratch, 'home')),
       XDG_RUNTIME_DIR: privateDir(join(scratch, 'run')),
-      NOOK_BIN: join(repo, 'dist', 'nook.mjs'),
+      NOOK_BIN: join(repo, 'dist', 'nook.cjs'),
       NOOK_TEST_USER: me.username,
       ...fixtureEnv,
     };
@@ -171,8 +171,8 @@ if (existsSync(join(repo, 'test', 'unit'))) {
     cwd: repo, env: process.env, timeoutMs }));
 }
 
-if (!existsSync(join(repo, 'dist', 'nook.mjs'))) {
-  failure('e2e: dist/nook.mjs is missing: run `npm run build` first');
+if (!existsSync(join(repo, 'dist', 'nook.cjs'))) {
+  failure('e2e: dist/nook.cjs is missing: run `npm run build` first');
 } else {
   try {
     const fixtures = await loadFixtures();

@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Run when executed as the bundle's entry; tests import main() instead.
-if (process.argv[1] && /nook(\.mjs)?$/.test(process.argv[1])) {
+if (process.argv[1] && /nook(\.cjs)?$/.test(process.argv[1])) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

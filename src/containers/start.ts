@@ -3,7 +3,6 @@
 import { rmSync } from 'node:fs';
 import { launcherPath } from '../paths.js';
 import { encodeDirectives, type Directive } from '../launcher/directives.js';
-import { startDetached } from '../launcher/detached.js';
 import type { ContainerConfig } from './record.js';
 import { containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
@@ -25,5 +24,7 @@ export async function startContainer(rec: ContainerConfig): Promise<{ pid: numbe
   }
   // A new start is not a stop: the supervisor may restart it again.
   rmSync(containerFiles(rec.id).stopMarker, { force: true });
+  // spawning needs child_process: only detached starts pay for loading it
+  const { startDetached } = await import('../launcher/detached.js');
   return startDetached(launcherPath(), encodeDirectives(directives), extraFds);
 }

@@ -26,7 +26,7 @@ export function stageTree(repoDir) {
   }
   // A checkout made with a tight umask would otherwise stay unreadable for the test users.
   execFileSync('chmod', ['-R', 'a+rX', dir]);
-  return { dir, bin: join(dir, 'lib', 'nook.mjs'), repo: join(dir, 'repo') };
+  return { dir, bin: join(dir, 'lib', 'nook.cjs'), repo: join(dir, 'repo') };
 }
 
 /** A private, empty directory owned by `owner` (uid/gid), mode 0700. */

@@ -3,14 +3,15 @@
 // $XDG_CACHE_HOME/nook/code/. Node 20 has no compile cache of its own, and parsing the bundle
 // afresh was the largest single cost of `nook run`. A cache that does not match (another
 // build, another V8) is rejected by V8 and simply rewritten.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+// CommonJS on purpose: an ESM entry makes Node set up its ESM loader first.
+'use strict';
+const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const file = join(dirname(fileURLToPath(import.meta.url)), 'nook-main.cjs');
+const file = join(__dirname, 'nook-main.cjs');
 const source = readFileSync(file, 'utf8');
 const st = statSync(file);
 const base = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
@@ -22,8 +23,8 @@ try {
   // first run of this build
 }
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
 if (cachedData === undefined || script.cachedDataRejected) {
   try {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
