@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // Seccomp cost: compile time of `default` (cold, cached in-process, cached in a fresh process),
-// then 10^6 getppid() under `default`, `strict` and podman's profile against no filter, each
-// loaded by bwrap --seccomp. Medians of RUNS runs; ratios against unconfined.
-// Usage: node bench/seccomp.mjs [RUNS]   (needs gcc, bwrap; run from the repository)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+// then 10^6 getppid() in a container under nook's `default` and `strict` against
+// `unconfined`, and under podman's default profile against podman's unconfined, in one run,
+// as the unprivileged bench user. Medians of RUNS runs; the loop is timed inside the
+// container, so start-up is not counted.
+// Usage: node bench/seccomp.mjs [RUNS]   (needs gcc; podman is installed when missing)
+import { execFileSync } from 'node:child_process';
+import { setup, setupPodman, mustAsUser, repo } from './lib.mjs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const RUNS = Number(process.argv[2] ?? 11);
 const LOOPS = 1_000_000;
-const PODMAN_PROFILE = '/usr/share/containers/seccomp.json';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const compiler = () => tsImport('../src/security/seccomp/compile.ts', import.meta.url);
@@ -49,41 +51,41 @@ try {
   const src = join(scratch, 'getppid.c');
   const bin = join(scratch, 'getppid');
   writeFileSync(src, `#include <unistd.h>\n#include <sys/syscall.h>\nint main(void){for(long i=0;i<${LOOPS};i++)syscall(SYS_getppid);return 0;}\n`);
-  execFileSync('gcc', ['-O2', '-o', bin, src]);
+  // static, so it runs in the busybox image too
+  execFileSync('gcc', ['-O2', '-static', '-o', bin, src]);
+  chmodSync(bin, 0o755);
 
-  const programs = { unconfined: null };
-  for (const name of ['default', 'strict']) programs[name] = (await compileProfile({ profile: name, capabilities: DEFAULT_CAPABILITIES })).bpf;
-  if (existsSync(PODMAN_PROFILE)) programs['podman'] = (await compileProfile({ profile: PODMAN_PROFILE, capabilities: DEFAULT_CAPABILITIES })).bpf;
-
-  const timeLoop = (bpf) => {
-    const args = ['--unshare-all', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', bin, '/tmp/getppid'];
-    const stdio = ['ignore', 'pipe', 'inherit'];
-    let fd;
-    if (bpf) {
-      const file = join(scratch, 'p.bpf');
-      writeFileSync(file, bpf);
-      fd = openSync(file, 'r');
-      stdio[3] = fd;
-      args.push('--seccomp', '3');
+  const ctx = setup();
+  setupPodman(ctx);
+  const stage = mkdtempSync('/tmp/nook-bench-stage-');
+  chmodSync(stage, 0o755);
+  chmodSync(scratch, 0o755);
+  const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
+  const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+  try {
+    mustAsUser(ctx, `podman pull -q --tls-verify=false ${fx.NOOK_TEST_BUSYBOX} >/dev/null`);
+    const script = "s=$(date +%s%N); /opt/getppid; e=$(date +%s%N); echo $((e - s))";
+    const nook = (profile) => `node ${ctx.bin} run --rm --security-opt seccomp=${profile} -v ${bin}:/opt/getppid:ro host sh -c '${script}'`;
+    const podman = (opt) => `podman run --rm --network none ${opt} -v ${bin}:/opt/getppid:ro ${fx.NOOK_TEST_BUSYBOX} sh -c '${script}'`;
+    const commands = {
+      'nook unconfined': nook('unconfined'),
+      'nook default': nook('default'),
+      'nook strict': nook('strict'),
+      'podman unconfined': podman('--security-opt seccomp=unconfined'),
+      'podman default': podman(''),
+    };
+    const results = {};
+    for (let i = 0; i < RUNS; i++) {
+      // Interleaved so that drift in machine load hits every profile alike.
+      for (const [name, cmd] of Object.entries(commands)) (results[name] ??= []).push(Number(mustAsUser(ctx, cmd).trim()) / 1e6);
     }
-    // The loop is timed inside the sandbox so bwrap's own start-up is not counted.
-    const script = 's=$(date +%s%N); /tmp/getppid; e=$(date +%s%N); echo $((e - s))';
-    const r = spawnSync('bwrap', [...args, '--', 'sh', '-c', script], { stdio, encoding: 'utf8' });
-    if (fd !== undefined) closeSync(fd);
-    if (r.status !== 0) throw new Error(`bwrap failed: ${r.stderr ?? r.status}`);
-    return Number(r.stdout.trim()) / 1e6;
-  };
-
-  const results = {};
-  for (let i = 0; i < RUNS; i++) {
-    // Interleaved so that drift in machine load hits every profile alike.
-    for (const [name, bpf] of Object.entries(programs)) (results[name] ??= []).push(timeLoop(bpf));
-  }
-  const base = median(results.unconfined);
-  console.log(`${LOOPS} getppid, median of ${RUNS}:`);
-  for (const [name, times] of Object.entries(results)) {
-    const insns = programs[name] ? `${programs[name].length / 8} insns` : 'no filter';
-    console.log(`  ${name.padEnd(11)} ${median(times).toFixed(1).padStart(7)} ms  ${(median(times) / base).toFixed(3)}x  (${insns})`);
+    console.log(`${LOOPS} getppid in a container, median of ${RUNS} (goal: nook default <= 1.05x unconfined):`);
+    for (const [name, times] of Object.entries(results)) {
+      const base = median(results[name.startsWith('podman') ? 'podman unconfined' : 'nook unconfined']);
+      console.log(`  ${name.padEnd(18)} ${median(times).toFixed(1).padStart(7)} ms  ${(median(times) / base).toFixed(3)}x its unconfined`);
+    }
+  } finally {
+    await teardownFixtures?.();
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
