@@ -57,6 +57,8 @@ int start_net_helper(const struct plan *p, struct session *s, char *err, size_t 
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* a detached supervisor ignores SIGPIPE; pasta 2023-03 refuses to start with it ignored */
+		signal(SIGPIPE, SIG_DFL);
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);

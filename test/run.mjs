@@ -13,6 +13,7 @@ import { prepareHost } from './setup/host-users.mjs';
 import { killLeftovers, subUidRange, ticksSinceBoot } from './setup/leftovers.mjs';
 import { runPass } from './setup/run-pass.mjs';
 import { privateDir, stageTree } from './setup/stage.mjs';
+import { startNetnsServer, stopNetnsServer } from './setup/netns-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutMs = Number(process.env.NOOK_TEST_PASS_TIMEOUT_S ?? 1200) * 1000;
@@ -76,12 +77,19 @@ async function teardownFixtures(fixtures) {
 async function e2eAsRoot(fixtures) {
   const users = prepareHost({ withRanges: 'nooktest', withoutRanges: 'nooknosub' });
   const stage = stageTree(repo);
+  let netns;
   try {
     const fixtureEnv = await setupFixtures(fixtures, {
       cacheDir: join(repo, '.nook-test-cache'),
       stageDir: stage.dir,
       user: users.withRanges.name,
     });
+    try {
+      netns = startNetnsServer();
+      Object.assign(fixtureEnv, netns.env);
+    } catch (err) {
+      failure(`network test host: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const passes = [
       { user: users.withRanges, pattern: TEST_FILE, ignore: NOSUB_FILE },
       { user: users.withoutRanges, pattern: NOSUB_FILE, ignore: undefined },
@@ -120,6 +128,7 @@ async function e2eAsRoot(fixtures) {
       if (left.length) failure(`e2e as ${user.name}: processes left running after the pass: ${left.join('; ')}`);
     }
   } finally {
+    stopNetnsServer(netns?.dir);
     await teardownFixtures(fixtures);
     rmSync(stage.dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 // one-line error that validate.ts builds, so it reads as `key: expected <message>, got <value>`.
 import * as v from 'valibot';
 
-export const NETWORK_MODES = ['none', 'host', 'pasta', 'slirp4netns'] as const;
+export const NETWORK_MODES = ['auto', 'pasta', 'slirp4netns', 'none', 'host'] as const;
 export const STORAGE_DRIVERS = ['overlay', 'fuse-overlayfs', 'copy', 'auto'] as const;
 /** setrlimit(2) resources by the names Docker's `--ulimit` uses. */
 export const ULIMIT_NAMES = [
@@ -44,7 +44,8 @@ const hostName = v.pipe(v.string('a registry host such as localhost:5000'), v.no
 
 export const configSchema = v.strictObject(
   {
-    network: v.optional(v.picklist(NETWORK_MODES, oneOf(NETWORK_MODES)), 'none'),
+    network: v.optional(v.picklist(NETWORK_MODES, oneOf(NETWORK_MODES)), 'auto'),
+    networkOptions: v.optional(v.array(v.string('KEY=VALUE'), 'a list of KEY=VALUE such as allow_host_loopback=true'), []),
     storageDriver: v.optional(v.picklist(STORAGE_DRIVERS, oneOf(STORAGE_DRIVERS)), 'auto'),
     profile: v.optional(
       v.pipe(v.string('a seccomp profile name or path'), v.nonEmpty('a seccomp profile name or path')),

@@ -32,6 +32,7 @@ export interface ImageConfig {
   Entrypoint?: string[];
   WorkingDir?: string;
   User?: string;
+  ExposedPorts?: Record<string, object>;
 }
 
 export interface PlanInput {
@@ -48,7 +49,8 @@ export interface PlanInput {
   readOnly: boolean;
   binds: BindSpec[];
   tmpfs: TmpfsSpec[];
-  network: 'none' | 'host';
+  /** unshare-net, sysctl, net-helper from networkForRun (src/network/run-network.ts) */
+  network: Directive[];
   tty: boolean;
   interactive: boolean;
   init: boolean;
@@ -193,7 +195,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     fail(`uid ${input.user.uid} is not mapped in the container`, ident.subuid.length ? 'it is beyond your /etc/subuid range' : 'without a /etc/subuid range only uid 0 exists; see `nook doctor`');
   }
   if (!isMapped(input.user.gid, gidMaps)) fail(`gid ${input.user.gid} is not mapped in the container`, 'see `nook doctor`');
-  if (input.network === 'none') d.push(['unshare-net']);
+  d.push(...input.network);
 
   // The root file system.
   if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['rootfs-readonly']);

@@ -30,7 +30,7 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     readOnly: false,
     binds: [],
     tmpfs: [],
-    network: 'none',
+    network: [['unshare-net']],
     tty: false,
     interactive: false,
     init: false,
@@ -87,7 +87,7 @@ test('host image: read-only root with private scratch dirs, proc, dev, sys, mask
   assert.equal(plan.directives.at(-1), ['exec', 'sh']);
   assert.equal(plan.directives[0], ['version', '1']);
   assert.equal(find(plan, 'unshare-net').length, 1);
-  assert.equal(find(planLaunch(input({ network: 'host' })), 'unshare-net').length, 0);
+  assert.equal(find(planLaunch(input({ network: [] })), 'unshare-net').length, 0);
 });
 
 test('--privileged: every capability, no masks; unmask=ALL lifts masks only', () => {

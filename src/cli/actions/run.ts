@@ -10,6 +10,7 @@ import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, typ
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { containerFiles } from '../../containers/layout.js';
 import { writeJsonAtomic } from '../../storage/atomic.js';
+import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { execve, memfdWith } from '../../launcher/exec.js';
@@ -154,10 +155,6 @@ export async function run(image: string | undefined, command: string[], flags: R
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
   const config = await loadConfig();
-  const network: string = flags.network ?? config.network;
-  if (network !== 'none' && network !== 'host') {
-    fail(`network mode "${network}" is not available yet`, 'use --network none or --network host');
-  }
   const id = newContainerId();
   const files = containerFiles(id);
   const dir = files.dir;
@@ -198,6 +195,22 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
   const seccompFd = await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop }));
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
+  const identity = currentIdentity();
+  const net = await networkForRun(flags, config, chosen.config, dir, hostname, name, identity);
+  if (net.join) {
+    // Shares a running container's network (and so its user) namespace: its /etc/hosts and
+    // resolv.conf come along, as in Docker.
+    const { resolveContainer } = await import('../../containers/state.js');
+    const { procStat } = await import('../../containers/procfs.js');
+    const target = resolveContainer(net.join.container);
+    const stat = target.state.status === 'running' && target.record ? procStat(target.record.pid) : undefined;
+    if (!stat) fail(`cannot join the network of container ${net.join.container}: it is not running`);
+    net.directives.push(['join-net', String(target.record!.pid), String(stat.startTicks)]);
+    for (const f of net.join.sharedFiles) {
+      const source = join(target.dir, f.name);
+      if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
+    }
+  }
   const planInput: PlanInput = {
     id,
     hostname,
@@ -206,13 +219,14 @@ export async function run(image: string | undefined, command: string[], flags: R
     command,
     entrypoint: flags.entrypoint,
     user,
-    identity: currentIdentity(),
+    identity,
     env: { files: envFiles, flags: envFlags },
     workdir: flags.workdir,
     readOnly: flags.readOnly ?? false,
-    binds: mounts.binds,
+    // before the user's binds, so -v FILE:/etc/hosts still wins
+    binds: [...net.bindFiles.map((b) => ({ ...b, readonly: false })), ...mounts.binds],
     tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...mounts.tmpfs],
-    network,
+    network: net.directives,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     init: flags.init ?? false,
@@ -244,11 +258,12 @@ export async function run(image: string | undefined, command: string[], flags: R
     process.stdout.write(formatDirectives(plan.directives));
     return 0;
   }
-  for (const n of plan.notices) writeSync(2, `nook: notice: ${n}\n`);
+  for (const n of [...net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);
   const launcher = launcherPath();
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeNetworkFiles(dir, net);
   if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
     mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
     mkdirSync(chosen.rootfs.work, { mode: 0o700 });
@@ -271,13 +286,13 @@ export async function run(image: string | undefined, command: string[], flags: R
     labels: parseLabels(flags.label ?? []),
     restartPolicy: restart,
     stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
-    networkMode: network,
+    networkMode: flags.network ?? config.network,
     readOnly: planInput.readOnly,
     mounts: [
       ...mounts.records,
       ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
     ],
-    ports: [],
+    ports: net.ports,
     plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
     seccomp: seccompFd === undefined ? null : { profile, capabilities: containerCapabilities({ privileged, capAdd, capDrop }) },
   };

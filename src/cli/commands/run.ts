@@ -5,7 +5,9 @@ import { collect } from '../options.js';
 import { run } from '../actions/run.js';
 
 /** The run flags as commander hands them over. */
-export interface RunFlags {
+import type { NetworkFlags } from '../../network/run-network.js';
+
+export interface RunFlags extends NetworkFlags {
   rm?: boolean;
   name?: string;
   env?: string[];
@@ -17,7 +19,6 @@ export interface RunFlags {
   readOnly?: boolean;
   volume?: string[];
   tmpfs?: string[];
-  network?: string;
   dryRun?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -62,7 +63,15 @@ export function defineRunOptions(cmd: Command): Command {
     .option('--read-only', 'mount the container\'s root file system read-only')
     .option('-v, --volume <src:dst[:ro]>', 'bind mount a host path', collect)
     .option('--tmpfs <path[:opts]>', 'mount a tmpfs (opts: size=N,mode=M)', collect)
-    .addOption(new Option('--network <mode>', 'network mode: none or host').default(undefined))
+    .addOption(new Option('--network <mode>', 'network: pasta, slirp4netns, none, host, container:NAME (default from config: auto)').default(undefined))
+    .option('--network-option <key=value>', 'allow_host_loopback=true, mtu=N, cidr=NET (slirp4netns)', collect)
+    .option('-p, --publish <[ip:][hostport:]port[/proto]>', 'publish a container port on the host', collect)
+    .option('-P, --publish-all', 'publish every port the image exposes on free host ports')
+    .option('--dns <ip>', 'nameserver for /etc/resolv.conf', collect)
+    .option('--dns-search <domain>', 'search domain for /etc/resolv.conf', collect)
+    .option('--dns-option <opt>', 'option for /etc/resolv.conf', collect)
+    .option('--add-host <name:ip>', 'add a line to /etc/hosts (ip may be host-gateway)', collect)
+    .option('--mac-address <mac>', 'the container\'s MAC address (pasta, slirp4netns)')
     .addOption(new Option('--net <mode>').hideHelp())
     .option('--dry-run', 'print the launcher\'s directives and start nothing')
     .option('-i, --interactive', 'keep stdin open')

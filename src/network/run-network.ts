@@ -1,0 +1,167 @@
+// `nook run`'s network: gathers the facts (flags, config, installed helpers, the host's files,
+// free host ports), lets planNetwork decide, and turns the plan into launcher directives and
+// the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Directive } from '../launcher/directives.js';
+import { planIdMaps, type Identity } from '../core/plan.js';
+import { runtimeDir } from '../paths.js';
+import { writeFileAtomic } from '../storage/atomic.js';
+import { fail } from '../errors.js';
+import { reserveHostPorts } from './check.js';
+import { parseAddHost } from './files.js';
+import { detectHelpers } from './helpers.js';
+import { parseNetworkMode, parseNetworkOptions, planNetwork, type HostFacts, type NetworkPlan } from './plan.js';
+import { combinePorts, exposedPorts, parsePublish, type PortMapping } from './ports.js';
+
+/** The run flags this module reads (commander's camel-cased names). */
+export interface NetworkFlags {
+  network?: string | undefined;
+  networkOption?: string[] | undefined;
+  publish?: string[] | undefined;
+  publishAll?: boolean | undefined;
+  dns?: string[] | undefined;
+  dnsSearch?: string[] | undefined;
+  dnsOption?: string[] | undefined;
+  addHost?: string[] | undefined;
+  macAddress?: string | undefined;
+}
+
+/** The config keys this module reads: `network` (auto|pasta|slirp4netns|none|host) and `networkOptions`. */
+export interface NetworkConfig {
+  network: string;
+  networkOptions?: string[] | undefined;
+}
+
+export interface RunNetwork {
+  /** unshare-net, sysctl and net-helper: they go before the root file system directives */
+  directives: Directive[];
+  /** read-write binds of the files written by writeNetworkFiles */
+  bindFiles: Array<{ source: string; target: string }>;
+  /** `container:NAME`: the launcher enters that container's user and network namespaces, and
+   * its `hosts` and `resolv.conf` (in its container dir) are bound onto these targets */
+  join?: { container: string; sharedFiles: Array<{ name: string; target: string }> };
+  notices: string[];
+  /** as published, host ports chosen: for config.json and `nook port` */
+  ports: PortMapping[];
+  mode: NetworkPlan['mode'];
+  files: NetworkPlan['files'];
+}
+
+const FILE_NAMES = { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' } as const;
+const TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname' } as const;
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** The default IPv4 route's gateway and the host's address on its interface (what pasta copies). */
+export function defaultRoute(routeTable: string, interfaces = networkInterfaces()): { gateway?: string; address?: string } {
+  for (const line of routeTable.split('\n').slice(1)) {
+    const [iface, dest, gw] = line.trim().split(/\s+/);
+    if (!iface || dest !== '00000000' || !gw) continue;
+    // /proc/net/route holds addresses as little-endian hex
+    const gateway = [6, 4, 2, 0].map((i) => parseInt(gw.slice(i, i + 2), 16)).join('.');
+    const address = interfaces[iface]?.find((a) => a.family === 'IPv4')?.address;
+    return { gateway, ...(address ? { address } : {}) };
+  }
+  return {};
+}
+
+function hostFacts(): HostFacts {
+  return {
+    resolvConf: readOr('/etc/resolv.conf', ''),
+    hosts: readOr('/etc/hosts', ''),
+    ...defaultRoute(readOr('/proc/net/route', '')),
+  };
+}
+
+function findPerl(): string {
+  for (const path of ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl']) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // try the next
+    }
+  }
+  return '';
+}
+
+function checkMac(mac: string | undefined): string | undefined {
+  if (mac === undefined) return undefined;
+  if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac) || (parseInt(mac.slice(0, 2), 16) & 1) === 1) {
+    fail(`invalid --mac-address "${mac}"`, 'give a unicast address such as 02:42:ac:11:00:02');
+  }
+  return mac.toLowerCase();
+}
+
+export async function networkForRun(
+  flags: NetworkFlags,
+  config: NetworkConfig,
+  image: { ExposedPorts?: Record<string, unknown> | undefined },
+  containerDir: string,
+  hostname: string,
+  name: string,
+  identity: Identity,
+): Promise<RunNetwork> {
+  const { mode, options: modeOptions } = parseNetworkMode(flags.network ?? config.network);
+  const options = parseNetworkOptions([...(config.networkOptions ?? []), ...modeOptions, ...(flags.networkOption ?? [])]);
+  const requested = combinePorts((flags.publish ?? []).flatMap(parsePublish), flags.publishAll ? exposedPorts(image.ExposedPorts) : []);
+  const helpers = mode.kind === 'auto' || mode.kind === 'pasta' || mode.kind === 'slirp4netns' ? detectHelpers() : {};
+  const publishes = requested.length > 0 && (mode.kind === 'auto' ? Boolean(helpers.pasta ?? helpers.slirp4netns) : mode.kind === 'pasta' || mode.kind === 'slirp4netns');
+  const gidMaps = planIdMaps(identity).gidMaps;
+
+  const plan = planNetwork({
+    mode,
+    options,
+    helpers,
+    perl: publishes ? findPerl() : '',
+    ports: publishes ? await reserveHostPorts(requested) : requested,
+    hostname,
+    name,
+    addHosts: (flags.addHost ?? []).map(parseAddHost),
+    dns: flags.dns ?? [],
+    dnsSearch: flags.dnsSearch ?? [],
+    dnsOptions: flags.dnsOption ?? [],
+    macAddress: checkMac(flags.macAddress),
+    host: hostFacts(),
+    gidCount: Math.max(...gidMaps.map(([inside, , count]) => inside + count)),
+    // Short: a socket path has room for 107 bytes.
+    apiSocket: join(runtimeDir(), 'net', `${basename(containerDir).slice(0, 16)}.sock`),
+  });
+
+  const directives: Directive[] = [];
+  if (plan.unshareNet) directives.push(['unshare-net']);
+  for (const [key, value] of plan.sysctls) directives.push(['sysctl', key, value]);
+  if (plan.helper) directives.push(['net-helper', ...plan.helper]);
+  const bindFiles = (Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>)
+    .filter((k) => plan.files[k] !== undefined)
+    .map((k) => ({ source: join(containerDir, FILE_NAMES[k]), target: TARGETS[k] }));
+  return {
+    directives,
+    bindFiles,
+    ...(plan.join ? {
+      join: { container: plan.join.container, sharedFiles: [{ name: FILE_NAMES.hosts, target: TARGETS.hosts }, { name: FILE_NAMES.resolvConf, target: TARGETS.resolvConf }] },
+    } : {}),
+    notices: plan.notices,
+    ports: plan.ports,
+    mode: plan.mode,
+    files: plan.files,
+  };
+}
+
+/** Writes the files into the container dir (atomically, readable by every user in the container). */
+export function writeNetworkFiles(containerDir: string, net: RunNetwork): void {
+  for (const k of Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>) {
+    const text = net.files[k];
+    if (text !== undefined) writeFileAtomic(join(containerDir, FILE_NAMES[k]), text, 0o644);
+  }
+  // slirp4netns' API socket goes there when ports are published.
+  if (net.mode === 'slirp4netns') mkdirSync(join(runtimeDir(), 'net'), { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,231 @@
+// Networking through the real CLI as an unprivileged user, with addresses of this machine
+// only: servers on the host's loopback started here, and (when the root test runner made it)
+// a server in a network namespace of its own, NOOK_TEST_NETNS_HTTP answering NOOK_TEST_NETNS_BODY.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { nook, processes, sleep, startNook, waitFor, type Result } from './harness.js';
+
+const HELPERS = ['pasta', 'slirp4netns'] as const;
+const WEB_ROOT = 'mkdir -p /tmp/w && echo served-by-nook > /tmp/w/index.html';
+
+function ok(r: Result, what: string): Result {
+  assert.is(r.code, 0, `${what}: exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+/** The host's first non-loopback IPv4 address. */
+function hostAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  throw new Error('this host has no non-loopback IPv4 address');
+}
+
+async function freePort(kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
+  if (kind === 'udp') {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    const port = s.address().port;
+    s.close();
+    return port;
+  }
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function loopbackServer(): Promise<{ server: Server; port: number }> {
+  const server = createServer((_req, res) => res.end('host-loopback-service\n'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+async function fetchText(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return await res.text();
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForHttp(url: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const text = await fetchText(url);
+    if (text !== undefined) return text;
+    if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
+    await sleep(100);
+  }
+}
+
+const helperProcesses = () => processes().filter((p) => p.uid === process.getuid!() && /(^|\/)(pasta|passt[.\w]*|slirp4netns)( |$)/.test(p.cmd));
+
+test('--network none: only lo', async () => {
+  const r = ok(await nook(['run', '--rm', '--network', 'none', 'host', 'ip', '-o', 'link']), 'run');
+  const names = r.stdout.trim().split('\n').map((l) => l.split(':')[1]!.trim());
+  assert.equal(names, ['lo']);
+});
+
+test('--network host: the host\'s interfaces', async () => {
+  const r = ok(await nook(['run', '--rm', '--network', 'host', 'host', 'ip', '-o', 'link']), 'run');
+  const inside = r.stdout.trim().split('\n').map((l) => l.split(':')[1]!.trim().replace(/@.*$/, ''));
+  assert.ok(inside.length > 1, 'only lo inside');
+  for (const name of Object.keys(networkInterfaces())) assert.ok(inside.includes(name), `${name} missing inside`);
+});
+
+for (const helper of HELPERS) {
+  test(`${helper}: eth0 with MTU 65520, /etc/hosts and /etc/resolv.conf written for the container`, async () => {
+    const r = ok(await nook(['run', '--rm', '--network', helper, '--name', `net-files-${helper}`, '--hostname', 'box1',
+      '--add-host', 'db.example:10.1.2.3', '--dns-search', 'corp.example', 'host',
+      'sh', '-c', 'ip -o link; cat /etc/hosts /etc/resolv.conf /etc/hostname']), 'run');
+    assert.match(r.stdout, /mtu 65520/);
+    assert.match(r.stdout, /^10\.1\.2\.3\tdb\.example$/m);
+    assert.match(r.stdout, new RegExp(`\\tbox1 net-files-${helper}$`, 'm'));
+    assert.match(r.stdout, /^search corp\.example$/m);
+    assert.match(r.stdout, /^nameserver /m);
+    assert.match(r.stdout, /^box1$/m);
+  });
+
+  test(`${helper}: HTTP to a server in another network namespace`, async () => {
+    const url = process.env['NOOK_TEST_NETNS_HTTP'];
+    if (!url) {
+      console.log('  note: NOOK_TEST_NETNS_HTTP is not set (the root test runner creates that server): not checked');
+      return;
+    }
+    const r = ok(await nook(['run', '--rm', '--network', helper, 'host', 'curl', '-sS', '-m', '5', url]), 'curl');
+    assert.is(r.stdout.trim(), process.env['NOOK_TEST_NETNS_BODY']);
+  });
+
+  test(`${helper}: the host's loopback is closed by default and opened by allow_host_loopback`, async () => {
+    const { server, port } = await loopbackServer();
+    try {
+      // host-gateway names the address that leads to the host; without the option there is none
+      const refused = await nook(['run', '--rm', '--network', helper, '--add-host', 'hostgw:host-gateway', 'host', 'true']);
+      assert.is(refused.code, 125);
+      assert.match(refused.stderr, /allow_host_loopback=true/);
+      const gateway = helper === 'slirp4netns' ? '10.0.2.2' : '$(ip route | sed -n "s/^default via \\([^ ]*\\).*/\\1/p")';
+      const closed = await nook(['run', '--rm', '--network', helper, 'host', 'sh', '-c', `curl -sS -m 3 http://${gateway}:${port}/`]);
+      assert.is.not(closed.code, 0, `reached the host's loopback: ${closed.stdout}`);
+      assert.not.match(closed.stdout, /host-loopback-service/);
+      const open = ok(await nook(['run', '--rm', '--network', helper, '--network-option', 'allow_host_loopback=true',
+        '--add-host', 'hostgw:host-gateway', 'host', 'curl', '-sS', '-m', '5', `http://hostgw:${port}/`]), 'curl with the option');
+      assert.is(open.stdout, 'host-loopback-service\n');
+    } finally {
+      server.close();
+    }
+  });
+
+  test(`${helper}: -p HOST:80 publishes httpd; the log shows the client`, async () => {
+    const port = await freePort();
+    const run = startNook(['run', '--rm', '--network', helper, '-p', `${port}:80`, 'host', 'sh', '-c',
+      `${WEB_ROOT} && exec timeout 20 busybox httpd -f -vv -p 80 -h /tmp/w`], { timeoutMs: 30_000 });
+    try {
+      assert.is(await waitForHttp(`http://127.0.0.1:${port}/`), 'served-by-nook\n');
+    } finally {
+      process.kill(run.pid, 'SIGTERM');
+    }
+    const r = await run.result;
+    // pasta splices host-loopback clients into the container's loopback: the real 127.0.0.1;
+    // slirp4netns shows a loopback client as its gateway 10.0.2.2.
+    assert.match(r.stderr, helper === 'pasta' ? /127\.0\.0\.1\]:\d+: url:\// : /10\.0\.2\.2\]:\d+: url:\//);
+  });
+
+  // pasta 2023-03 (Debian 12) returns no UDP reply through a forwarded port on this machine,
+  // with or without nook (`pasta -u PORT:53` around a plain echo server fails alike): skipped,
+  // and counted as skipped, for pasta. slirp4netns answers clients on the host's address (a
+  // loopback client's replies are lost in slirp4netns 1.2).
+  (helper === 'pasta' ? test.skip : test)(`${helper}: UDP echo through -p PORT:53/udp`, async () => {
+    const port = await freePort('udp');
+    const address = hostAddress();
+    const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d, a)';
+    const run = startNook(['run', '--rm', '--network', helper, '-p', `${address}:${port}:53/udp`, 'host', 'timeout', '20', 'python3', '-c', echo], { timeoutMs: 30_000 });
+    const socket = createSocket('udp4');
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        socket.on('message', (m) => resolve(m.toString()));
+        const timer = setInterval(() => socket.send('ping-udp', port, address), 200);
+        setTimeout(() => {
+          clearInterval(timer);
+          reject(new Error('no UDP echo within 10 s'));
+        }, 10_000);
+        socket.once('message', () => clearInterval(timer));
+      });
+      assert.is(reply, 'ping-udp');
+    } finally {
+      socket.close();
+      process.kill(run.pid, 'SIGTERM');
+      await run.result;
+    }
+  });
+}
+
+test('a host port in use is a clear error before the container starts', async () => {
+  const { server, port } = await loopbackServer();
+  try {
+    const r = await nook(['run', '--rm', '-p', `127.0.0.1:${port}:80`, 'host', 'echo', 'started']);
+    assert.is(r.code, 125);
+    assert.not.match(r.stdout, /started/);
+    assert.match(r.stderr, new RegExp(`^nook: cannot publish 127\\.0\\.0\\.1:${port}/tcp: the port is already in use on the host`));
+    assert.is(r.stderr.trim().split('\n').length, 1);
+  } finally {
+    server.close();
+  }
+});
+
+test('a port below ip_unprivileged_port_start names the sysctl', async () => {
+  const start = Number((await import('node:fs')).readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  if (start <= 80) return; // this host lets users bind 80
+  const r = await nook(['run', '--rm', '-p', '80:80', 'host', 'true']);
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /net\.ipv4\.ip_unprivileged_port_start=\d+.*-p 8080:80/);
+});
+
+test('-d -p: httpd answers on the host, nook port lists the mapping, stop ends the helper', async () => {
+  const port = await freePort();
+  await nook(['rm', '-f', 'net-web']); // a previous, interrupted pass
+  const id = ok(await nook(['run', '-d', '--name', 'net-web', '-p', `${port}:80`, 'host', 'sh', '-c',
+    `${WEB_ROOT} && exec busybox httpd -f -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
+  try {
+    assert.is(await waitForHttp(`http://127.0.0.1:${port}/`), 'served-by-nook\n');
+    const listed = ok(await nook(['port', 'net-web']), 'port');
+    assert.is(listed.stdout, `80/tcp -> 0.0.0.0:${port}\n`);
+  } finally {
+    await nook(['rm', '-f', id]);
+  }
+  await waitFor('the network helper to end', () => (helperProcesses().length === 0 ? true : undefined), 5000);
+  assert.is(await fetchText(`http://127.0.0.1:${port}/`), undefined);
+});
+
+test('--network container:NAME reaches the other container\'s 127.0.0.1', async () => {
+  await nook(['rm', '-f', 'net-joined']); // a previous, interrupted pass
+  ok(await nook(['run', '-d', '--name', 'net-joined', 'host', 'sh', '-c', `${WEB_ROOT} && exec busybox httpd -f -p 127.0.0.1:8081 -h /tmp/w`]), 'run -d');
+  try {
+    const r = await nook(['run', '--rm', '--network', 'container:net-joined', 'host', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -m 2 http://127.0.0.1:8081/ && exit 0; sleep 0.3; done; exit 1']);
+    ok(r, 'curl in the joined network');
+    assert.is(r.stdout, 'served-by-nook\n');
+  } finally {
+    await nook(['rm', '-f', 'net-joined']);
+  }
+});
+
+test('20 start/stop cycles of a networked detached container leave no helper running', async () => {
+  for (let i = 0; i < 20; i++) {
+    const helper = HELPERS[i % 2]!;
+    const id = ok(await nook(['run', '-d', '--network', helper, '-p', `127.0.0.1::${8000 + i}`, 'host', 'sleep', '60']), `run -d #${i}`).stdout.trim();
+    ok(await nook(['stop', '-t', '1', id]), `stop #${i}`);
+    ok(await nook(['rm', id]), `rm #${i}`);
+  }
+  const left = await waitFor('no pasta or slirp4netns left', () => {
+    const found = helperProcesses();
+    return found.length === 0 ? found : undefined;
+  }, 5000).catch(() => helperProcesses());
+  assert.equal(left.map((p) => p.cmd), []);
+});
+
+test.run();

@@ -1,0 +1,44 @@
+// A test host of our own for the network suites: a network namespace made here, joined to
+// the host by a veth pair (10.203.0.1 <-> 10.203.0.2), serving one page with busybox httpd.
+// Root only; traffic stays inside this machine.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const NS = 'nooktest-net';
+const BODY = 'hello-from-netns';
+const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+export function startNetnsServer() {
+  stopNetnsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'nook-netns-www-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'index.html'), BODY);
+  ip('netns', 'add', NS);
+  ip('link', 'add', 'nooktest-h', 'type', 'veth', 'peer', 'name', 'nooktest-n');
+  ip('link', 'set', 'nooktest-n', 'netns', NS);
+  ip('addr', 'add', '10.203.0.1/24', 'dev', 'nooktest-h');
+  ip('link', 'set', 'nooktest-h', 'up');
+  ip('netns', 'exec', NS, 'ip', 'addr', 'add', '10.203.0.2/24', 'dev', 'nooktest-n');
+  ip('netns', 'exec', NS, 'ip', 'link', 'set', 'nooktest-n', 'up');
+  ip('netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up');
+  // busybox httpd daemonizes itself; it dies with the namespace's processes in stop
+  ip('netns', 'exec', NS, 'busybox', 'httpd', '-p', '80', '-h', dir);
+  return { env: { NOOK_TEST_NETNS_HTTP: 'http://10.203.0.2/', NOOK_TEST_NETNS_BODY: BODY }, dir };
+}
+
+export function stopNetnsServer(dir) {
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (pids) execFileSync('kill', pids.split('\n'));
+  } catch {
+    // no such namespace
+  }
+  try {
+    ip('netns', 'del', NS);
+  } catch {
+    // not there
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
