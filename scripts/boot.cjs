@@ -9,7 +9,14 @@ const { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writ
 const { createRequire } = require('node:module');
 const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
-const { Script } = require('node:vm');
+const { Script, constants } = require('node:vm');
+
+// Node 20 flags the dynamic-import hook below as experimental on every use; it is fixed API
+// in later Node versions and nothing a nook user can act on.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  if (!String(warning?.message ?? warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) emitWarning.call(process, warning, ...rest);
+};
 
 const file = join(__dirname, 'nook-main.cjs');
 const source = readFileSync(file, 'utf8');
@@ -22,7 +29,12 @@ try {
 } catch {
   // first run of this build
 }
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: file,
+  cachedData,
+  // a JS config file is loaded with import(): let it use Node's own loader (Node 20.12+)
+  importModuleDynamically: constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
 if (cachedData === undefined || script.cachedDataRejected) {

@@ -50,7 +50,8 @@ test('no config file anywhere: every default', async () => {
     const found = await findConfig(s.proj);
     assert.is(found.filepath, null);
     assert.equal(found.config, {
-      network: 'none',
+      network: 'auto',
+      networkOptions: [],
       storageDriver: 'auto',
       profile: 'default',
       registries: { insecure: [], mirrors: {} },
@@ -144,7 +145,7 @@ test('an unknown key is an error naming the file, the key and the known keys', a
 
 test('a bad value names the file, the key path and the value', async () => {
   const cases: Array<[string, string]> = [
-    ['network: bridge\n', 'network: expected one of none|host|pasta|slirp4netns, got "bridge"'],
+    ['network: bridge\n', 'network: expected one of auto|pasta|slirp4netns|none|host, got "bridge"'],
     ['limits: {pullConcurrency: 17}\n', 'limits.pullConcurrency: expected an integer from 1 to 16, got 17'],
     ['registries: {mirrors: {docker.io: [5]}}\n', 'registries.mirrors["docker.io"][0]: expected a registry host such as localhost:5000, got 5'],
     ['ulimits: {nofile: "4096:1024"}\n', 'ulimits.nofile: expected a soft limit no higher than the hard limit, got "4096:1024"'],

@@ -3,7 +3,7 @@
 // receives the source inside it, a new name becomes the copy, SRC/. copies the contents.
 // The container side runs inside the container (containers/copy.ts); the host side is
 // written by this user, so copies to the host are owned by them.
-import { existsSync, lstatSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -31,7 +31,6 @@ async function extractOnHost(stream: Readable, srcPath: string, dest: string): P
     if (!existsSync(target)) {
       if (!existsSync(dirname(target))) throw new NookError(`destination directory ${dirname(dest)} does not exist`);
     } else if (!isDir) throw new NookError(`cannot copy a directory to an existing file ${dest}`);
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(target, { recursive: true });
     await pipeline(stream, tar.x({ cwd: target, preserveOwner: false }));
     return;
