@@ -1,6 +1,6 @@
 // Container ids and names. Names are reserved as symlinks names/<name> -> <id>: creating a
 // symlink is atomic and exclusive, so two shells racing for one name cannot both win.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
 import { namesLockPath } from './layout.js';

@@ -3,7 +3,7 @@
 // seeded from the image's content at the mount point (Docker's behaviour), removed from inside
 // the user namespace because containers leave files owned by subordinate ids.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { join } from 'node:path';
 import { dataDir, runtimeDir } from '../paths.js';
 import { NookError } from '../errors.js';

@@ -2,9 +2,8 @@
 // requested address and released, so "in use" and "needs privileges" are clear errors now
 // instead of a helper failing later (pasta 2023-03 even starts silently without the port).
 // Host port 0 becomes a free port chosen by the kernel the same way.
-import { createSocket } from 'node:dgram';
+import { dgram, net } from '../util/lazy-require.js';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fail } from '../errors.js';
 import type { PortMapping } from './ports.js';
 
@@ -12,14 +11,14 @@ function bindOnce(m: PortMapping): Promise<number> {
   const host = m.hostIp || '0.0.0.0';
   return new Promise((resolve, reject) => {
     if (m.protocol === 'tcp') {
-      const server = createServer();
+      const server = net().createServer();
       server.once('error', reject);
       server.listen({ host, port: m.hostPort, exclusive: true }, () => {
         const port = (server.address() as { port: number }).port;
         server.close(() => resolve(port));
       });
     } else {
-      const socket = createSocket(m.hostIp.includes(':') ? 'udp6' : 'udp4');
+      const socket = dgram().createSocket(m.hostIp.includes(':') ? 'udp6' : 'udp4');
       socket.once('error', (err) => {
         socket.close();
         reject(err);

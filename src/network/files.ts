@@ -1,6 +1,6 @@
 // The container's /etc/hosts, /etc/resolv.conf and /etc/hostname, as text. Pure: the host's
 // files come in as strings, the caller writes the results into the container dir.
-import { isIP } from 'node:net';
+import { isIP } from '../util/ip.js';
 import { fail } from '../errors.js';
 
 export interface ExtraHost { name: string; ip: string }

@@ -3,7 +3,7 @@
 // `--help`, never from a version number. Running `--help` costs a few ms per helper, so the
 // result is cached in $XDG_CACHE_HOME/nook/net-helpers.json, keyed by each binary's
 // path, mtime and size: an upgrade changes them and the helper is asked again.
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../util/lazy-require.js';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ function locate(name: string): { path: string; mtimeMs: number; size: number } |
 
 function askHelp(path: string): string[] {
   // pasta prints its help on stderr (with syslog complaints mixed in), slirp4netns on stdout.
-  const r = spawnSync(path, ['--help'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = childProcess().spawnSync(path, ['--help'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
   return parseHelpOptions(`${r.stdout ?? ''}\n${r.stderr ?? ''}`);
 }
 

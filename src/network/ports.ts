@@ -1,7 +1,7 @@
 // Published ports: `-p [IP:][HOSTPORT:]CTRPORT[/tcp|/udp]` (with ranges) and `-P` (the
 // image's ExposedPorts), parsed into one mapping per port. Pure: choosing free host ports for
 // host port 0 and checking that a port is free happen in check.ts.
-import { isIP } from 'node:net';
+import { isIP } from '../util/ip.js';
 import { fail } from '../errors.js';
 
 export type Protocol = 'tcp' | 'udp';

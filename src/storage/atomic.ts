@@ -1,6 +1,6 @@
 // Crash-safe writes: a killed CLI leaves either the old file or the new one, never half of one.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { basename, dirname, join } from 'node:path';
 
 /** A temp name beside `path`, so rename() stays on one file system. Prefix `.tmp-` marks garbage. */

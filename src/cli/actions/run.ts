@@ -14,7 +14,6 @@ import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { execve, memfdWith } from '../../launcher/exec.js';
-import { resolveImageForRun } from '../../image/resolve.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
@@ -54,6 +53,8 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   if (image === 'host') return { rootfs: { kind: 'host' }, config: HOST_IMAGE, name: 'host', readFile: (p) => readTextInRoot('/', p), seedDir: () => undefined };
   const pull = flags.pull ?? 'missing';
   if (pull !== 'missing' && pull !== 'always' && pull !== 'never') fail(`invalid --pull "${pull}"`, 'use missing, always or never');
+  // the image store (and node:crypto for its digests) loads only for images that need it
+  const { resolveImageForRun } = await import('../../image/resolve.js');
   const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
   const lowers = resolved.layerDirs.map((d) => realpathSync(d)).reverse();
   const c = resolved.config.config ?? {};

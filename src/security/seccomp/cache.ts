@@ -1,7 +1,6 @@
-// Compiled programs are kept under $XDG_CACHE_HOME/nook/seccomp/<sha256>.bpf, keyed by
+// Compiled programs are kept under $XDG_CACHE_HOME/nook/seccomp/<hash>.bpf, keyed by
 // everything that changes the program, so a cache hit never needs libseccomp's compiler.
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,39 +34,58 @@ export interface CacheKey {
   libseccomp: string;
 }
 
-export function cacheKey(k: CacheKey): string {
-  const h = createHash('sha256');
-  for (const part of [k.profileText, [...k.capabilities].sort().join(','), k.arch, k.kernel, k.libseccomp]) {
-    h.update(part).update('\0');
+/** cyrb53: a fast 53-bit string hash; a file name for the key, not a proof of it. */
+function hash53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-  return h.digest('hex');
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
-export function cachedProgram(path: string): Buffer | undefined {
+/**
+ * The cache entry for a key: its file name, and the header the file starts with: the whole
+ * key. node:crypto is not needed (loading it cost every `nook run` ~7 ms), and because every
+ * hit compares the full key, a colliding name can only cause a recompile, never a wrong filter.
+ */
+export function cacheKey(k: CacheKey): { name: string; header: Buffer } {
+  const material = [k.profileText, [...k.capabilities].sort().join(','), k.arch, k.kernel, k.libseccomp].join('\0');
+  return { name: hash53(material), header: Buffer.from(`nook-seccomp-cache-1\0${material.length}\0${material}\0`) };
+}
+
+export function cachedProgram(path: string, header: Buffer): Buffer | undefined {
   try {
-    const bpf = readFileSync(path);
-    return bpf.length > 0 && bpf.length % 8 === 0 ? bpf : undefined;
+    const data = readFileSync(path);
+    if (data.length <= header.length || !data.subarray(0, header.length).equals(header)) return undefined;
+    const bpf = data.subarray(header.length);
+    return bpf.length % 8 === 0 ? bpf : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Lets `write` fill a temporary file through its fd, then publishes it atomically at `path`
- * (fsync, rename). Returns what was written.
+ * Writes `header`, lets `write` append the program through the fd, then publishes the file
+ * atomically at `path` (fsync, rename). Returns the program (without the header).
  */
-export function writeAtomically(path: string, write: (fd: number) => void): Buffer {
+export function writeAtomically(path: string, header: Buffer, write: (fd: number) => void): Buffer {
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w+', 0o600);
   try {
     try {
+      writeSync(fd, header);
       write(fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    const bytes = readFileSync(tmp);
+    const bytes = readFileSync(tmp).subarray(header.length);
     renameSync(tmp, path);
     return bytes;
   } catch (err) {

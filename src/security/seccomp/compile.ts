@@ -34,10 +34,11 @@ export async function compileProfile(req: CompileRequest): Promise<CompiledProfi
   const text = readProfileText(file);
   // A hit needs neither validation nor libseccomp: only what was validated is ever cached,
   // and `nook run` should not pay ~15 ms for loading libseccomp on every start.
-  const path = join(seccompCacheDir(), cacheKey({
+  const key = cacheKey({
     profileText: text, capabilities: req.capabilities, arch: nativeArch(), kernel: release(), libseccomp: libseccompIdentity(),
-  }) + '.bpf');
-  const cached = cachedProgram(path);
+  });
+  const path = join(seccompCacheDir(), key.name + '.bpf');
+  const cached = cachedProgram(path, key.header);
   if (cached) return { file, bpf: cached, path, notes: [] };
 
   const profile = parseProfile(text, file);
@@ -45,7 +46,7 @@ export async function compileProfile(req: CompileRequest): Promise<CompiledProfi
   if (filtersNothing(plan)) return { file, bpf: null, path: null, notes: [] };
 
   let notes: string[] = [];
-  const bpf = writeAtomically(path, (fd) => { notes = exportBpf(plan, fd, file); });
+  const bpf = writeAtomically(path, key.header, (fd) => { notes = exportBpf(plan, fd, file); });
   if (bpf.length === 0 || bpf.length % 8 !== 0) fail(`libseccomp produced a malformed program (${bpf.length} bytes) for ${file}`);
   return { file, bpf, path, notes };
 }

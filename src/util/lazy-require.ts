@@ -1,0 +1,9 @@
+// Node built-ins that only some paths need (child_process, net, dgram cost `nook run` several
+// milliseconds to load): required on first use instead of at start.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export const childProcess = (): typeof import('node:child_process') => require('node:child_process');
+export const net = (): typeof import('node:net') => require('node:net');
+export const dgram = (): typeof import('node:dgram') => require('node:dgram');
