@@ -202,6 +202,22 @@ test('-d -p: httpd answers on the host, nook port lists the mapping, stop ends t
   assert.is(await fetchText(`http://127.0.0.1:${port}/`), undefined);
 });
 
+test('-P publishes the image\'s ExposedPorts (busybox: 80/tcp) on a free host port', async () => {
+  const image = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(image, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  await nook(['rm', '-f', 'net-publish-all']);
+  const id = ok(await nook(['run', '-d', '--name', 'net-publish-all', '-P', image!, 'sh', '-c',
+    'mkdir -p /w && echo served-by-P > /w/index.html && exec httpd -f -p 80 -h /w']), 'run -d -P').stdout.trim();
+  try {
+    const listed = ok(await nook(['port', id]), 'port').stdout;
+    const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/m.exec(listed);
+    assert.ok(m, `nook port said: ${listed}`);
+    assert.is(await waitForHttp(`http://127.0.0.1:${m![1]}/`), 'served-by-P\n');
+  } finally {
+    await nook(['rm', '-f', id]);
+  }
+});
+
 test('--network container:NAME reaches the other container\'s 127.0.0.1', async () => {
   await nook(['rm', '-f', 'net-joined']); // a previous, interrupted pass
   ok(await nook(['run', '-d', '--name', 'net-joined', 'host', 'sh', '-c', `${WEB_ROOT} && exec busybox httpd -f -p 127.0.0.1:8081 -h /tmp/w`]), 'run -d');

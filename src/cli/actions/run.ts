@@ -26,6 +26,8 @@ import { encodeDirectives, formatDirectives } from '../../launcher/directives.js
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 
 interface ImageChoice {
+  /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
+  copyFrom?: string[] | undefined;
   /** a host directory showing the image's content at a path, to seed a new volume from */
   seedDir: (path: string) => string | undefined;
   rootfs: RootfsSpec;
@@ -60,8 +62,12 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   const c = resolved.config.config ?? {};
   const layers = { lowers, upper: join(dir, 'upper'), work: join(dir, 'work') };
   const driver = chooseDriver(flags.storageDriver ?? storageDriver);
+  const rootfs: RootfsSpec = driver === 'overlay' ? { kind: 'overlay', ...layers }
+    : driver === 'fuse-overlayfs' ? { kind: 'fuse-overlay', program: fuseOverlayfsPath()!, ...layers }
+    : { kind: 'dir', path: join(dir, 'rootfs') };
   return {
-    rootfs: driver === 'overlay' ? { kind: 'overlay', ...layers } : { kind: 'fuse-overlay', program: fuseOverlayfsPath()!, ...layers },
+    rootfs,
+    copyFrom: driver === 'copy' ? resolved.layerDirs.map((d) => realpathSync(d)) : undefined,
     config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
     name: resolved.ref,
     readFile: (p) => readTextInLayers(lowers, p),
@@ -268,6 +274,10 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
     mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
     mkdirSync(chosen.rootfs.work, { mode: 0o700 });
+  } else if (chosen.copyFrom && chosen.rootfs.kind === 'dir') {
+    mkdirSync(chosen.rootfs.path, { mode: 0o755 });
+    const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
+    await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
   }
   await reserveName(namesDir, name, id);
   const record: ContainerConfig = {

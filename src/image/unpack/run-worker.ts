@@ -56,3 +56,10 @@ export async function removeInNamespace(paths: string[]): Promise<void> {
   const r = await workerDone(child);
   if (r.code !== 0) throw new NookError(`cannot remove ${paths[0]}${paths.length > 1 ? ` and ${paths.length - 1} more` : ''}: ${r.error ?? `worker exit ${r.code ?? r.signal}`}`);
 }
+
+/** The copy driver's root: the layers (bottom first) copied into `target` with their owners. */
+export async function flattenInNamespace(target: string, layers: string[]): Promise<void> {
+  const child = startWorker(['flatten', target, ...layers], ['ignore', 'ignore', 'pipe']);
+  const r = await workerDone(child);
+  if (r.code !== 0) throw new NookError(`cannot copy the image's layers into ${target}: ${r.error ?? `worker exit ${r.code ?? r.signal}`}`);
+}

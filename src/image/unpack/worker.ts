@@ -3,11 +3,13 @@
 //   unpack-worker unpack DIR MAX reads one uncompressed layer tar on stdin into DIR (must be
 //                                empty), refusing more than MAX bytes (the decompression-bomb limit)
 //   unpack-worker remove PATH... removes store paths (layer dirs)
+//   unpack-worker flatten DIR LAYER... copies layers (bottom first) into DIR: the copy driver
 // Protocol with the parent: stderr lines `note: ...` are notes, `error: ...` is the failure
 // (exit 125); exit 0 means the whole tar was written.
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { TarReader } from './tar-reader.js';
 import { LayerWriter } from './layer-writer.js';
+import { flattenLayers } from './flatten.js';
 
 /** How many ids this namespace maps: 1 means single-id mode, where ownership is flattened. */
 function mappedIds(): number {
@@ -44,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (verb === 'unpack' && args.length === 2 && Number(args[1]) > 0) await unpack(args[0]!, Number(args[1]));
     else if (verb === 'remove' && args.length > 0) remove(args);
-    else throw new Error('usage: unpack-worker unpack DIR MAX-BYTES | remove PATH...');
+    else if (verb === 'flatten' && args.length > 1) flattenLayers(args[0]!, args.slice(1));
+    else throw new Error('usage: unpack-worker unpack DIR MAX-BYTES | remove PATH... | flatten DIR LAYER...');
     return 0;
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message.split('\n')[0]}\n`);
