@@ -175,6 +175,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		}
 		case DIR_STATE_FILE: p->state_file = d->argv[0]; break;
 		case DIR_STOP_MARKER: p->stop_marker = d->argv[0]; break;
+		case DIR_ATTACH_SOCKET: p->attach_socket = d->argv[0]; break;
 		case DIR_RESTART: {
 			static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
 			bool known = false;

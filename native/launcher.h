@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/types.h>
 
 #define PROTOCOL_VERSION "1"
@@ -67,6 +68,7 @@ struct plan {
 	const char *restart_policy;
 	unsigned restart_max;
 	const char *stop_marker;
+	const char *attach_socket;
 };
 
 /* What the parent side runs beside the container. */
@@ -76,6 +78,8 @@ struct session {
 	pid_t helper;       /* network helper, or 0 */
 	int helper_err;     /* its stderr, drained while it runs */
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
+	int in[2];          /* its stdin pipe when detached with -i, else -1 */
+	int attach_listen;  /* the attach socket, or -1 */
 	unsigned restarts;
 };
 
@@ -123,6 +127,13 @@ int send_fd(int sock, int fd);
 int recv_fd(int sock, struct child_msg *msg);
 void tty_raw(int fd);
 void tty_restore(void);
+
+/* attach.c (supervisor) */
+int attach_listen(const char *path);
+void attach_accept(int listen_fd);
+int attach_poll_fds(struct pollfd *fds, int max);
+void attach_input(const struct pollfd *fds, int n, int target);
+void attach_close_all(void);
 
 /* supervise.c (parent) */
 int supervise(const struct plan *p, struct session *s, int sock);

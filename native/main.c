@@ -226,9 +226,12 @@ static int run_once(const struct plan *p, struct session *s)
 	char err[512];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		die("sync", errno, "socketpair: %s", strerror(errno));
-	s->out[0] = s->out[1] = s->err[0] = s->err[1] = -1;
+	s->out[0] = s->out[1] = s->err[0] = s->err[1] = s->in[0] = s->in[1] = -1;
 	if (p->log_file && !p->tty && (pipe2(s->out, O_CLOEXEC) < 0 || pipe2(s->err, O_CLOEXEC) < 0))
 		die("log", errno, "pipe: %s", strerror(errno));
+	/* detached with -i: stdin is a pipe the attach socket's clients write into */
+	if (p->detach && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
+		die("attach", errno, "pipe: %s", strerror(errno));
 
 	pid_t child;
 	if (p->join_pid) {
@@ -274,6 +277,8 @@ static int run_once(const struct plan *p, struct session *s)
 		signal(SIGPIPE, SIG_DFL);
 		if (s->out[1] >= 0 && (dup2(s->out[1], 1) < 0 || dup2(s->err[1], 2) < 0))
 			child_fail(-1, "log", errno, 125, "dup2: %s", strerror(errno));
+		if (s->in[0] >= 0 && dup2(s->in[0], 0) < 0)
+			child_fail(-1, "attach", errno, 125, "dup2: %s", strerror(errno));
 		if (!p->join_pid) {
 			if (p->unshare_net)
 				loopback_up();
@@ -289,6 +294,8 @@ static int run_once(const struct plan *p, struct session *s)
 		close(s->out[1]);
 		close(s->err[1]);
 	}
+	if (s->in[0] >= 0)
+		close(s->in[0]);
 	s->child = child;
 	status_child(child);
 	if (!p->join_pid) {
@@ -414,9 +421,11 @@ int main(int argc, char **argv)
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	struct session s = { .userns_fd = -1, .helper_err = -1 };
+	struct session s = { .userns_fd = -1, .helper_err = -1, .attach_listen = -1 };
 	if (p.log_file)
 		log_open(&p);
+	if (p.attach_socket)
+		s.attach_listen = attach_listen(p.attach_socket);
 	int code;
 	for (;;) {
 		code = run_once(&p, &s);
@@ -426,6 +435,10 @@ int main(int argc, char **argv)
 		s.restarts++;
 	}
 	log_flush();
+	if (p.attach_socket) {
+		attach_close_all();
+		unlink(p.attach_socket);
+	}
 	cleanup();
 	cleanup_plan = NULL;
 	status_exit(code);

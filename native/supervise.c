@@ -96,15 +96,17 @@ int supervise(const struct plan *p, struct session *s, int sock)
 	char buf[65536];
 	/* after the container's end, what is left of its output is drained, then we stop */
 	while (code < 0 || master >= 0 || s->out[0] >= 0 || s->err[0] >= 0) {
-		struct pollfd fds[6] = {
+		struct pollfd fds[7 + 8] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
 			{ .fd = in_open ? 0 : -1, .events = POLLIN },
 			{ .fd = s->out[0], .events = POLLIN },
 			{ .fd = s->err[0], .events = POLLIN },
 			{ .fd = s->helper_err, .events = POLLIN },
+			{ .fd = s->attach_listen, .events = POLLIN },
 		};
-		int n = poll(fds, 6, code >= 0 ? 100 : -1);
+		int clients = attach_poll_fds(&fds[7], 8);
+		int n = poll(fds, (nfds_t)(7 + clients), code >= 0 ? 100 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && code >= 0)
@@ -163,6 +165,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		}
 		if (s->helper_err >= 0 && (fds[5].revents & (POLLIN | POLLHUP | POLLERR)))
 			drain(s->helper_err, NULL);
+		if (s->attach_listen >= 0 && (fds[6].revents & POLLIN))
+			attach_accept(s->attach_listen);
+		attach_input(&fds[7], clients, code >= 0 ? -1 : master >= 0 ? master : s->in[1]);
 	}
 	if (code < 0) {
 		int st;
@@ -178,6 +183,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 	}
 	if (master >= 0)
 		close(master);
+	if (s->in[1] >= 0)
+		close(s->in[1]);
+	s->in[1] = -1;
 	close(sfd);
 	tty_restore();
 	return code;

@@ -21,6 +21,12 @@ export const containerFiles = (id: string) => {
   };
 };
 
+/**
+ * The supervisor's attach socket: in the runtime dir (gone after a reboot, like the
+ * supervisor), named by the short id because a socket path must fit in 108 bytes.
+ */
+export const attachSocketPath = (id: string): string => join(runtimeDir(), 'attach', `${id.slice(0, 12)}.sock`);
+
 /** The lock serialising verbs that change one container (stop, rm, rename, pause ...). */
 export const containerLockPath = (id: string): string => join(runtimeDir(), 'locks', `container-${id}.lock`);
 

@@ -1,10 +1,11 @@
 // Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
 // program is compiled (or taken from the cache) again and handed over as fd 5.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
 import { encodeDirectives, type Directive } from '../launcher/directives.js';
 import type { ContainerConfig } from './record.js';
-import { containerFiles } from './layout.js';
+import { attachSocketPath, containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
 import { compileProfile } from '../security/seccomp/compile.js';
 import { memfdWith } from '../launcher/exec.js';
@@ -24,6 +25,8 @@ export async function startContainer(rec: ContainerConfig): Promise<{ pid: numbe
   }
   // A new start is not a stop: the supervisor may restart it again.
   rmSync(containerFiles(rec.id).stopMarker, { force: true });
+  // the runtime dir is empty after a reboot; the supervisor's attach socket lives there
+  mkdirSync(dirname(attachSocketPath(rec.id)), { recursive: true, mode: 0o700 });
   // spawning needs child_process: only detached starts pay for loading it
   const { startDetached } = await import('../launcher/detached.js');
   return startDetached(launcherPath(), encodeDirectives(directives), extraFds);

@@ -71,6 +71,8 @@ export interface PlanInput {
 }
 
 export interface SupervisorSpec {
+  /** where `nook attach` sends the container its input */
+  attachSocket: string;
   logFile: string;
   logMaxBytes: number;
   logMaxFiles: number;
@@ -249,6 +251,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
       ['detach'],
       ['log-file', sup.logFile, String(sup.logMaxBytes), String(sup.logMaxFiles)],
       ['stop-marker', sup.stopMarker],
+      ['attach-socket', sup.attachSocket],
       ['restart', sup.restart.name, String(sup.restart.maximumRetryCount)],
     );
   }

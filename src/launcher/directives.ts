@@ -49,6 +49,7 @@ export const DIRECTIVES = {
   'log-file': 3,
   'state-file': 1,
   'restart': 2,
+  'attach-socket': 1,
   'stop-marker': 1,
   'exec': -1,
 } as const;

@@ -8,7 +8,7 @@ import { dataDir, launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
 import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
-import { containerFiles } from '../../containers/layout.js';
+import { attachSocketPath, containerFiles } from '../../containers/layout.js';
 import { writeJsonAtomic } from '../../storage/atomic.js';
 import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
@@ -249,6 +249,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     stateFile: files.state,
     supervisor: detached || flags.createOnly
       ? {
+          attachSocket: attachSocketPath(id),
           logFile: files.log,
           logMaxBytes: config.logs.maxSize,
           logMaxFiles: config.logs.maxFiles,

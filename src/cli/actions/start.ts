@@ -10,7 +10,7 @@ import { loadContainer, noSuchContainer, resolveContainer } from '../../containe
 import { pollUntil } from '../../containers/control.js';
 import type { StartFlags } from '../commands/start.js';
 import { forEachRef } from './each-container.js';
-import { followOutput } from './attach.js';
+import { attachFrom } from './attach.js';
 
 /** Starts one container unless it runs already. */
 export async function startOne(id: string): Promise<void> {
@@ -30,13 +30,12 @@ export async function startOne(id: string): Promise<void> {
 }
 
 export async function start(refs: string[], flags: StartFlags): Promise<number> {
-  if (flags.interactive) throw new NookError('start -i is not available: nook has no attach socket yet', { hint: 'use `nook run -i` for an interactive container' });
-  if (flags.attach) {
+  if (flags.attach || flags.interactive) {
     if (refs.length > 1) throw new NookError('you cannot start and attach multiple containers at once');
     const c = resolveContainer(refs[0]!);
     const from = readLogSnapshot(containerFiles(c.id).log);
     await startOne(c.id);
-    return followOutput(c.id, from, true);
+    return attachFrom(c.id, from, { stdin: flags.interactive ?? false });
   }
   return forEachRef(refs, async (ref) => {
     await startOne(resolveContainer(ref).id);

@@ -8,11 +8,11 @@ export interface AttachFlags {
 
 export function defineAttach(cmd: Command): Command {
   return cmd
-    .description('show a running container\'s output until it ends (stdin is not attached yet)')
+    .description('attach to a running container: its output, and your input if it was started with -i')
     .argument('<container>', 'container name or id')
-    .option('--no-stdin', 'do not attach stdin (the only mode available)')
+    .option('--no-stdin', 'do not attach stdin')
     .option('--no-sig-proxy', 'do not forward SIGINT/SIGTERM to the container')
-    .option('--detach-keys <keys>', 'accepted for compatibility; Ctrl-C detaches when --sig-proxy is off')
+    .option('--detach-keys <keys>', 'keys that detach and leave the container running', 'ctrl-p,ctrl-q')
     .action(async (container: string, flags: AttachFlags) => {
       const { attach } = await import('../actions/attach.js');
       process.exitCode = await attach(container, flags);
