@@ -64,9 +64,9 @@ try {
   const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
   try {
     mustAsUser(ctx, `podman pull -q --tls-verify=false ${fx.NOOK_TEST_BUSYBOX} >/dev/null`);
-    const script = "s=$(date +%s%N); /opt/getppid; e=$(date +%s%N); echo $((e - s))";
-    const nook = (profile) => `node ${ctx.bin} run --rm --security-opt seccomp=${profile} -v ${bin}:/opt/getppid:ro host sh -c '${script}'`;
-    const podman = (opt) => `podman run --rm --network none ${opt} -v ${bin}:/opt/getppid:ro ${fx.NOOK_TEST_BUSYBOX} sh -c '${script}'`;
+    const script = "s=$(date +%s%N); /mnt/getppid; e=$(date +%s%N); echo $((e - s))";
+    const nook = (profile) => `node ${ctx.bin} run --rm --security-opt seccomp=${profile} -v ${scratch}:/mnt:ro host sh -c '${script}'`;
+    const podman = (opt) => `podman run --rm --network none ${opt} -v ${scratch}:/mnt:ro ${fx.NOOK_TEST_BUSYBOX} sh -c '${script}'`;
     const commands = {
       'nook unconfined': nook('unconfined'),
       'nook default': nook('default'),
