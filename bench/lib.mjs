@@ -2,7 +2,7 @@
 // tests do); hyperfine does the timing; peers (podman, crun, bwrap) are installed from Debian
 // when missing. Every benchmark prints medians and ratios side by side from one run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareHost, lookupUser } from '../test/setup/host-users.mjs';
@@ -25,6 +25,7 @@ export function setup() {
   prepareHost([USER]);
   const u = lookupUser(USER);
   const dir = mkdtempSync('/tmp/nook-bench-');
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   cpSync(join(repo, 'dist'), join(dir, 'lib'), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', dir]);
