@@ -360,7 +360,7 @@ void setup_rootfs(const struct plan *p)
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct directive *d = &p->ops[i];
 		char **a = d->argv;
-		if (root_fd < 0 && d->id >= DIR_ROOTFS_READONLY && d->id <= DIR_REMOUNT_RO)
+		if (root_fd < 0 && ((d->id >= DIR_ROOTFS_READONLY && d->id <= DIR_REMOUNT_RO) || d->id == DIR_READONLY_ROOT))
 			FAIL(EINVAL, "%s before the root file system", directive_table[d->id].name);
 		switch (d->id) {
 		case DIR_ROOTFS_BIND: {
@@ -401,6 +401,12 @@ void setup_rootfs(const struct plan *p)
 		case DIR_MKDIR: make_dir(a[0], a[1]); break;
 		case DIR_MASK: mask(a[0]); break;
 		case DIR_REMOUNT_RO: remount_ro(a[0]); break;
+		case DIR_READONLY_ROOT: {
+			struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+			if (mount_setattr(AT_FDCWD, "/newroot", 0, &ro, sizeof(ro)) < 0)
+				FAIL(errno, "cannot make the root read-only: %s", strerror(errno));
+			break;
+		}
 		default: break;
 		}
 		/* the root exists once the rootfs directive ran; later paths resolve inside it */

@@ -204,7 +204,6 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   else if (input.rootfs.kind === 'dir') d.push(['rootfs-bind', input.rootfs.path]);
   else if (input.rootfs.kind === 'overlay') d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   else d.push(['rootfs-fuse-overlay', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
-  if (input.readOnly && input.rootfs.kind !== 'host') d.push(['rootfs-readonly']);
   d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
   if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, opts]);
   for (const t of input.tmpfs) d.push(['tmpfs', t.target, t.options]);
@@ -215,6 +214,9 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     for (const p of masked) d.push(['mask', p]);
     for (const p of unmaskAll ? [] : READONLY_PATHS.filter((x) => !input.unmask.includes(x))) d.push(['remount-ro', p]);
   }
+  // An image's root goes read-only last: the mounts above may have had to create their
+  // mount points in it (an image without /etc/hosts); the host image is read-only from the start.
+  if (input.readOnly && input.rootfs.kind !== 'host') d.push(['readonly-root']);
   d.push(['hostname', input.hostname]);
 
   // The process.

@@ -32,6 +32,7 @@ export const DIRECTIVES = {
   'mkdir': 2,
   'mask': 1,
   'remount-ro': 1,
+  'readonly-root': 0,
   'hostname': 1,
   'env': 1,
   'chdir': 1,

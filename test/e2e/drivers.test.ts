@@ -33,4 +33,14 @@ for (const driver of ['overlay', 'fuse-overlayfs', 'copy']) {
   });
 }
 
+test('--read-only on an image without /etc/hosts: the root refuses writes, /tmp and /dev/shm take them', async () => {
+  const busybox = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(busybox, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  const r = await nook(['run', '--rm', '--read-only', '--tmpfs', '/tmp', busybox!, 'sh', '-c',
+    'touch /x 2>/dev/null && echo root-writable; touch /tmp/x /dev/shm/x && echo scratch-ok; cat /etc/hosts | grep -c localhost']);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stdout, /root-writable/);
+  assert.match(r.stdout, /scratch-ok/);
+});
+
 test.run();

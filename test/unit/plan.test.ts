@@ -90,6 +90,14 @@ test('host image: read-only root with private scratch dirs, proc, dev, sys, mask
   assert.equal(find(planLaunch(input({ network: [] })), 'unshare-net').length, 0);
 });
 
+test('--read-only image: the root goes read-only after the mounts that may create mount points', () => {
+  const plan = planLaunch(input({ rootfs: { kind: 'overlay', lowers: ['/l1'], upper: '/u', work: '/w' }, readOnly: true, binds: [{ source: '/s', target: '/etc/hosts', readonly: false }] }));
+  const names = plan.directives.map((d) => d[0]);
+  assert.ok(names.indexOf('bind') < names.indexOf('readonly-root'));
+  assert.ok(names.indexOf('remount-ro') < names.indexOf('readonly-root'));
+  assert.is(names.includes('rootfs-readonly'), false);
+});
+
 test('--privileged: every capability, no masks; unmask=ALL lifts masks only', () => {
   const priv = planLaunch(input({ privileged: true }));
   assert.equal(find(priv, 'mask'), []);
