@@ -53,7 +53,9 @@ export function scanStore(s: StoreLayout): StoreScan {
   const usedLayers = referencedLayers(index);
   const orphanLayers = layers.filter((l) => !usedLayers.has(l.chainId));
   const usedBlobs = referencedBlobs(index);
-  for (const l of layers) usedBlobs.add(l.blobDigest);
+  // a layer's compressed blob lives as long as an image uses the layer: an orphaned layer's
+  // blob is garbage with it, so one prune leaves a clean store
+  for (const l of layers) if (usedLayers.has(l.chainId)) usedBlobs.add(l.blobDigest);
   const orphanBlobs = blobs.map((b) => b.digest).filter((d) => !usedBlobs.has(d));
   const haveLayers = new Set(layers.map((l) => l.chainId));
   const haveBlobs = new Set(blobs.map((b) => b.digest));
