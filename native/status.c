@@ -41,32 +41,19 @@ static void emit(const char *line)
 	}
 }
 
-void status_child(pid_t pid)
+/* {"type":TYPE,KEY:N}: the launcher's progress events */
+static void status_event(const char *type, const char *key, int value)
 {
 	if (status_fd < 0)
 		return;
-	char line[64];
-	snprintf(line, sizeof(line), "{\"type\":\"child\",\"pid\":%d}\n", (int)pid);
+	char line[96];
+	snprintf(line, sizeof(line), "{\"type\":\"%s\",\"%s\":%d}\n", type, key, value);
 	emit(line);
 }
 
-void status_started(pid_t pid)
-{
-	if (status_fd < 0)
-		return;
-	char line[64];
-	snprintf(line, sizeof(line), "{\"type\":\"started\",\"pid\":%d}\n", (int)pid);
-	emit(line);
-}
-
-void status_exit(int code)
-{
-	if (status_fd < 0)
-		return;
-	char line[64];
-	snprintf(line, sizeof(line), "{\"type\":\"exit\",\"code\":%d}\n", code);
-	emit(line);
-}
+void status_child(pid_t pid) { status_event("child", "pid", (int)pid); }
+void status_started(pid_t pid) { status_event("started", "pid", (int)pid); }
+void status_exit(int code) { status_event("exit", "code", code); }
 
 void status_error(const char *stage, int err, const char *msg)
 {
