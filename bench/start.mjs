@@ -24,6 +24,7 @@ try {
   const host = hyperfine(ctx, {
     'node -e 0': 'node -e 0',
     'nook run --rm host true': `${nook} run --rm host true`,
+    'nook run --rm --network none host true': `${nook} run --rm --network none host true`,
     'bwrap --unshare-all --ro-bind / / true': 'bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev true',
   }, { runs });
   report(`host image, median of ${runs} (goal: nook within 10 ms of node -e 0)`, host, 'node -e 0');
@@ -31,11 +32,12 @@ try {
 
   const image = hyperfine(ctx, {
     'nook run --rm busybox true': `${nook} run --rm ${busybox} true`,
+    'nook run --rm --network none busybox true': `${nook} run --rm --network none ${busybox} true`,
     'podman run --rm --network none busybox true': `podman run --rm --network none ${busybox} true`,
   }, { runs });
   report(`busybox image present, median of ${runs} (goal: nook <= 40 ms and >= 3.5x faster than podman)`, image, 'nook run --rm busybox true');
-  const speedup = image['podman run --rm --network none busybox true'].median / image['nook run --rm busybox true'].median;
-  console.log(`  podman / nook: ${speedup.toFixed(2)}x`);
+  const speedup = image['podman run --rm --network none busybox true'].median / image['nook run --rm --network none busybox true'].median;
+  console.log(`  podman / nook, both --network none: ${speedup.toFixed(2)}x`);
 } finally {
   await teardownFixtures?.();
 }
