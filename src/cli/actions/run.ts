@@ -68,7 +68,7 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   return {
     rootfs,
     copyFrom: driver === 'copy' ? resolved.layerDirs.map((d) => realpathSync(d)) : undefined,
-    config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
+    config: { Env: c.Env ?? [], Cmd: c.Cmd ?? [], Entrypoint: c.Entrypoint ?? [], WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ExposedPorts: c.ExposedPorts ?? {}, ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}) },
     name: resolved.ref,
     readFile: (p) => readTextInLayers(lowers, p),
     // the topmost layer holding the directory (a merged view would need the overlay mounted)
