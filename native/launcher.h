@@ -150,7 +150,5 @@ void log_write(const char *stream, const char *buf, size_t len);
 void log_flush(void);
 void now_rfc3339(char *buf, size_t len);
 
-/* join.c: exec into a running container */
-int join_container(const struct plan *p);
 
 #endif

@@ -1,6 +1,6 @@
 // Stopping, killing, pausing: the verbs that signal a container. Each runs under the
 // container's lock and re-checks the recorded process right before every signal.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { withLock } from '../storage/lock.js';
 import { NookError } from '../errors.js';
@@ -137,10 +137,4 @@ export async function setPaused(id: string, ref: string, paused: boolean): Promi
     for (const p of pids) signalPinned(p, paused ? SIGSTOP : SIGCONT, ours);
     if (!paused) rmSync(containerFiles(id).pausedMarker, { force: true });
   });
-}
-
-/** Forgets a stop on purpose, before the container is started again. */
-export function clearStopMarker(id: string): void {
-  const f = containerFiles(id).stopMarker;
-  if (existsSync(f)) rmSync(f, { force: true });
 }
