@@ -12,9 +12,12 @@ say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 
 # Runtime needs, then what the build and the test suites use.
+# libc6-dev: headers and the static libc for the launcher (gcc only recommends it); zstd for
+# zstd-compressed layers; python3 and apache2-utils (htpasswd) for the test suites.
 DEBIAN_PACKAGES=(
-  uidmap slirp4netns passt fuse-overlayfs fuse3 libseccomp2 libseccomp-dev gcc make bubblewrap
-  docker-registry skopeo mmdebstrap busybox-static iproute2 tmux hyperfine curl
+  uidmap slirp4netns passt fuse-overlayfs fuse3 libseccomp2 libseccomp-dev gcc libc6-dev make zstd
+  bubblewrap docker-registry skopeo mmdebstrap busybox-static iproute2 tmux hyperfine curl
+  python3 apache2-utils
 )
 
 is_installed() {
