@@ -51,7 +51,8 @@ fi
 # Hard requirements: without these nothing can be built or run.
 command -v node >/dev/null || die "node >= 20 not found (Debian: nodejs from a node 20+ source / Fedora: nodejs20)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" -ge 20 ] || die "node $(node --version) is too old: nook needs node >= 20"
+node_minor="$(node -p 'process.versions.node.split(".")[1]')"
+{ [ "$node_major" -gt 20 ] || { [ "$node_major" -eq 20 ] && [ "$node_minor" -ge 12 ]; }; } || die "node $(node --version) is too old: nook needs node >= 20.12"
 command -v npm >/dev/null || die "npm not found (Debian: npm / Fedora: npm)"
 command -v cc >/dev/null || command -v gcc >/dev/null || die "no C compiler (Debian: gcc / Fedora: gcc)"
 command -v make >/dev/null || die "make not found (Debian: make / Fedora: make)"
