@@ -4,7 +4,7 @@
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { NookError } from '../errors.js';
-import { openLibrary } from '../native/ffi.js';
+import { libcCall, types } from '../native/ffi.js';
 
 const SYS_PIDFD_OPEN = 434;
 const SYS_PIDFD_SEND_SIGNAL = 424;
@@ -30,17 +30,8 @@ export function parseSignal(text: string): number {
 }
 
 function syscall(nr: number, args: number[]): { value: number; errno: number } {
-  const b = openLibrary('libc', 'libc.so.6');
-  const r = b.load({
-    library: 'libc',
-    funcName: 'syscall',
-    retType: b.DataType['I64'],
-    paramsType: [b.DataType['I64'], ...args.map(() => b.DataType['I64'])],
-    paramsValue: [nr, ...args],
-    errno: true,
-    freeResultMemory: false,
-  }) as { value: number; errnoCode: number };
-  return { value: Number(r.value), errno: r.errnoCode };
+  const I64 = types()['I64']!;
+  return libcCall('syscall', I64, [I64, ...args.map(() => I64)], [nr, ...args]);
 }
 
 /**

@@ -2,21 +2,13 @@
 // size limit, invisible to other users, unlike argv), then execve replaces Node, so a
 // foreground container costs no Node process and no signal-forwarding layer of ours.
 import { writeSync } from 'node:fs';
-import { openLibrary, bytesParam } from '../native/ffi.js';
+import { bytesParam, libcCall, types } from '../native/ffi.js';
 import { NookError } from '../errors.js';
-
-function libc() {
-  const b = openLibrary('libc', 'libc.so.6');
-  const T = b.DataType as Record<string, number>;
-  const call = (funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[], errno = false) =>
-    b.load({ library: 'libc', funcName, retType, paramsType, paramsValue, errno, freeResultMemory: false });
-  return { T, call };
-}
 
 /** A memfd holding `data`, inherited across execve (no MFD_CLOEXEC). */
 export function memfdWith(name: string, data: Buffer): number {
-  const { T, call } = libc();
-  const fd = call('memfd_create', T['I32']!, [T['String'], T['I32']], [name, 0]) as number;
+  const T = types();
+  const fd = libcCall('memfd_create', T['I32']!, [T['String'], T['I32']], [name, 0]).value;
   if (fd < 0) throw new NookError('memfd_create failed');
   let off = 0;
   while (off < data.length) off += writeSync(fd, data, off, data.length - off);
@@ -28,11 +20,11 @@ export function memfdWith(name: string, data: Buffer): number {
  * arrays without the terminating NULL that execve needs, so we build the block ourselves.
  */
 function cStringArrays(lists: string[][]): number[] {
-  const { T, call } = libc();
+  const T = types();
   const strs = lists.flat().map((s) => Buffer.from(s + '\0'));
   const ptrBytes = lists.reduce((n, l) => n + (l.length + 1) * 8, 0);
   const size = ptrBytes + strs.reduce((n, b) => n + b.length, 0);
-  const base = call('malloc', T['I64']!, [T['I64']], [size]) as number;
+  const base = libcCall('malloc', T['I64']!, [T['I64']], [size]).value;
   if (!base) throw new NookError('out of memory');
   const block = Buffer.alloc(size);
   let str = ptrBytes;
@@ -48,7 +40,7 @@ function cStringArrays(lists: string[][]): number[] {
     }
     slot++; // the NULL terminator (Buffer.alloc zero-filled it)
   }
-  call('memcpy', T['I64']!, [T['I64'], bytesParam(block), T['I64']], [base, block, size]);
+  libcCall('memcpy', T['I64']!, [T['I64'], bytesParam(block), T['I64']], [base, block, size]);
   return starts;
 }
 
@@ -56,11 +48,11 @@ function cStringArrays(lists: string[][]): number[] {
 export function execve(path: string, argv: string[]): never {
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
   const [argvPtr, envPtr] = cStringArrays([argv, env]);
-  const { T, call } = libc();
+  const T = types();
   // Node marks its stdio close-on-exec; the launcher (and the container) need them.
   const F_SETFD = 2;
-  for (const fd of [0, 1, 2]) call('fcntl', T['I32']!, [T['I32'], T['I32'], T['I32']], [fd, F_SETFD, 0]);
-  const r = call('execve', T['I32']!, [T['String'], T['I64'], T['I64']], [path, argvPtr, envPtr], true) as { errnoMessage: string };
-  throw new NookError(`cannot start the launcher ${path}: ${r.errnoMessage}`, { hint: 'reinstall nook with ./install.sh' });
+  for (const fd of [0, 1, 2]) libcCall('fcntl', T['I32']!, [T['I32'], T['I32'], T['I32']], [fd, F_SETFD, 0]);
+  const r = libcCall('execve', T['I32']!, [T['String'], T['I64'], T['I64']], [path, argvPtr, envPtr]);
+  throw new NookError(`cannot start the launcher ${path}: ${r.message}`, { hint: 'reinstall nook with ./install.sh' });
 }
 

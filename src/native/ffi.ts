@@ -48,3 +48,17 @@ export function bytesParam(buf: Buffer): unknown {
   const b = ffi();
   return { ffiTypeTag: b.FFITypeTag['Array'], type: b.DataType['U8Array'], length: buf.length };
 }
+
+/** ffi-rs's type codes by name: I32, I64, U32, U64, String ... */
+export function types(): Record<string, number> {
+  return ffi().DataType;
+}
+
+export interface CallResult { value: number; errno: number; message: string }
+
+/** Calls a libc function: its return value, and errno with its message. */
+export function libcCall(funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[]): CallResult {
+  const b = openLibrary('libc', 'libc.so.6');
+  const r = b.load({ library: 'libc', funcName, retType, paramsType, paramsValue, errno: true, freeResultMemory: false }) as { value: number; errnoCode: number; errnoMessage: string };
+  return { value: Number(r.value), errno: r.errnoCode, message: r.errnoMessage };
+}

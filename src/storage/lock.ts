@@ -2,7 +2,7 @@
 // killed CLI releases its locks with its fds: no stale lock files to clean up.
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openLibrary } from '../native/ffi.js';
+import { libcCall, types } from '../native/ffi.js';
 import { NookError } from '../errors.js';
 
 const LOCK_SH = 1;
@@ -11,17 +11,9 @@ const LOCK_NB = 4;
 const EWOULDBLOCK = 11;
 
 function flock(fd: number, op: number): { ok: boolean; errno: number } {
-  const b = openLibrary('libc', 'libc.so.6');
-  const r = b.load({
-    library: 'libc',
-    funcName: 'flock',
-    retType: b.DataType['I32'],
-    paramsType: [b.DataType['I32'], b.DataType['I32']],
-    paramsValue: [fd, op],
-    errno: true,
-    freeResultMemory: false,
-  }) as { value: number; errnoCode: number };
-  return { ok: r.value === 0, errno: r.errnoCode };
+  const I32 = types()['I32']!;
+  const r = libcCall('flock', I32, [I32, I32], [fd, op]);
+  return { ok: r.value === 0, errno: r.errno };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
