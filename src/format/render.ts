@@ -32,6 +32,11 @@ export function alignColumns(lines: string[], minWidth = 10, padding = 3): strin
   return cells.map((row) => row.map((c, i) => (i < row.length - 1 ? c.padEnd(widths[i]!) : c)).join(''));
 }
 
+/** Rows of cells (the first one the titles) aligned by the same tabwriter. */
+export function alignRows(rows: string[][]): string[] {
+  return alignColumns(rows.map((r) => r.join('\t')));
+}
+
 /** Renders rows with a --format (or the verb's default table); returns the output text. */
 export function renderListing(format: string, rows: unknown[], headers: Record<string, string>): string {
   const f = parseFormat(format);

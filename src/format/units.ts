@@ -19,20 +19,31 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
-function sizeWith(bytes: number, base: number, units: string[]): string {
+function sizeWith(bytes: number, base: number, units: string[], precision = 4): string {
   let v = bytes;
   let u = 0;
   while (v >= base && u < units.length - 1) {
     v /= base;
     u++;
   }
-  // Go's %.4g: four significant digits, trailing zeros dropped
-  return `${Number(v.toPrecision(4))}${units[u]}`;
+  // Go's %.<precision>g: that many significant digits, trailing zeros dropped
+  return `${Number(v.toPrecision(precision))}${units[u]}`;
 }
 
 /** "1.5kB", "68.3MB": go-units HumanSize (decimal). */
 export function humanSize(bytes: number): string {
   return sizeWith(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB']);
+}
+
+/** "1.23GB": go-units HumanSizeWithPrecision, as `docker images` and `image history` print sizes. */
+export function humanSizeWithPrecision(bytes: number, precision: number): string {
+  return sizeWith(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], precision);
+}
+
+/** "3 minutes ago", "N/A" for no time: Docker's CreatedSince. */
+export function timeAgo(iso: string | undefined, now = Date.now()): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? `${humanDuration(Math.max(0, now - t))} ago` : 'N/A';
 }
 
 /** "1.5KiB", "512MiB": go-units BytesSize (binary), as `stats` prints memory. */

@@ -1,7 +1,7 @@
 // Docker's human units (go-units), checked at their boundaries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytesSize, humanDuration, humanSize } from '../../src/format/units.js';
+import { bytesSize, humanDuration, humanSize, humanSizeWithPrecision, timeAgo } from '../../src/format/units.js';
 
 test('humanDuration follows go-units at each boundary', () => {
   const s = 1000;
@@ -22,6 +22,17 @@ test('humanSize is decimal with 4 significant digits, bytesSize binary', () => {
   assert.is(humanSize(1_234_567_890), '1.235GB');
   assert.is(bytesSize(200 * 1024), '200KiB');
   assert.is(bytesSize(1536 * 1024 * 1024), '1.5GiB');
+});
+
+test('humanSizeWithPrecision (docker images) and timeAgo (CreatedSince)', () => {
+  assert.is(humanSizeWithPrecision(1_500_000, 3), '1.5MB');
+  assert.is(humanSizeWithPrecision(1_234_567_890, 3), '1.23GB');
+  assert.is(humanSizeWithPrecision(68_345_000, 3), '68.3MB');
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  assert.is(timeAgo('2026-01-01T11:57:00Z', now), '3 minutes ago');
+  assert.is(timeAgo('2026-01-01T10:30:00Z', now), '2 hours ago');
+  assert.is(timeAgo(undefined, now), 'N/A');
+  assert.is(timeAgo('garbage', now), 'N/A');
 });
 
 test.run();

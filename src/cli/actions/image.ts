@@ -8,7 +8,8 @@ import { removeUnreferenced } from '../../storage/remove.js';
 import { requireImage, shortId } from '../../image/lookup.js';
 import { parseImageConfig, type OciImageConfig } from '../../image/media-types.js';
 import { familiarName, splitTagged } from '../../image/reference.js';
-import { columns, humanSize, renderRows, timeAgo } from '../../image/template.js';
+import { humanSize, humanSizeWithPrecision, timeAgo } from '../../format/units.js';
+import { alignRows, parseFormat } from '../../format/render.js';
 
 function configOf(s: StoreLayout, image: ImageRecord): OciImageConfig {
   return parseImageConfig(readBlob(s, image.id), image.chainIds.length, `config of ${image.id}`);
@@ -49,11 +50,8 @@ export async function inspectImages(names: string[], opts: { format?: string }):
   const index = readImageIndex(s);
   const objects = names.map((n) => inspectObject(s, requireImage(index, n)));
   if (opts.format) {
-    // Fields of the inspect object, serialised like Go's template printing of maps and lists.
-    for (const o of objects) {
-      const row = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-      for (const line of renderRows(opts.format, [row])) process.stdout.write(line + '\n');
-    }
+    const format = parseFormat(opts.format);
+    for (const o of objects) process.stdout.write(format.render(o) + '\n');
     return 0;
   }
   process.stdout.write(JSON.stringify(objects, null, 4) + '\n');
@@ -83,8 +81,8 @@ export async function history(name: string, opts: { quiet?: boolean; trunc?: boo
     for (const id of ids) process.stdout.write(id + '\n');
     return 0;
   }
-  const table = [['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], ...rows.map((r, i) => [ids[i]!, timeAgo(r.created), r.by, humanSize(r.size), r.comment])];
-  for (const line of columns(table)) process.stdout.write(line + '\n');
+  const table = [['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], ...rows.map((r, i) => [ids[i]!, timeAgo(r.created), r.by, humanSizeWithPrecision(r.size, 3), r.comment])];
+  for (const line of alignRows(table)) process.stdout.write(line + '\n');
   return 0;
 }
 

@@ -3,7 +3,8 @@ import { readImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { storeLayout } from '../../storage/layout.js';
 import { familiarName, parseReference, repositoryName, splitTagged } from '../../image/reference.js';
 import { shortId } from '../../image/lookup.js';
-import { columns, humanSize, renderRows, timeAgo, type Row } from '../../image/template.js';
+import { humanSizeWithPrecision, timeAgo } from '../../format/units.js';
+import { renderListing } from '../../format/render.js';
 import type { ImagesFlags } from '../commands/images.js';
 
 interface Line { image: ImageRecord; repository: string; tag: string; digest: string }
@@ -41,6 +42,12 @@ function matchesFilters(l: Line, filters: string[]): boolean {
   return true;
 }
 
+/** Docker's column titles for `images --format 'table ...'`. */
+const IMAGE_HEADERS = {
+  ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED',
+  CreatedAt: 'CREATED AT', Size: 'SIZE', Containers: 'CONTAINERS',
+};
+
 export async function images(repository: string | undefined, flags: ImagesFlags): Promise<number> {
   const index = readImageIndex(storeLayout());
   let ls = lines(Object.values(index.images)).filter((l) => matchesFilters(l, flags.filter ?? []));
@@ -57,16 +64,11 @@ export async function images(repository: string | undefined, flags: ImagesFlags)
     for (const l of ls) if (!seen.has(l.image.id)) (seen.add(l.image.id), process.stdout.write(id(l.image) + '\n'));
     return 0;
   }
-  if (flags.format) {
-    const rows: Row[] = ls.map((l) => ({
-      ID: id(l.image), Repository: l.repository, Tag: l.tag, Digest: l.digest, CreatedSince: timeAgo(l.image.created),
-      CreatedAt: l.image.created ?? '', Size: humanSize(l.image.unpackedSize), Containers: 'N/A',
-    }));
-    for (const line of renderRows(flags.format, rows)) process.stdout.write(line + '\n');
-    return 0;
-  }
-  const head = ['REPOSITORY', 'TAG', ...(flags.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
-  const rows = ls.map((l) => [l.repository, l.tag, ...(flags.digests ? [l.digest] : []), id(l.image), timeAgo(l.image.created), humanSize(l.image.unpackedSize)]);
-  for (const line of columns([head, ...rows])) process.stdout.write(line + '\n');
+  const rows = ls.map((l) => ({
+    ID: id(l.image), Repository: l.repository, Tag: l.tag, Digest: l.digest, CreatedSince: timeAgo(l.image.created),
+    CreatedAt: l.image.created ?? '', Size: humanSizeWithPrecision(l.image.unpackedSize, 3), Containers: 'N/A',
+  }));
+  const table = `table {{.Repository}}\t{{.Tag}}${flags.digests ? '\t{{.Digest}}' : ''}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
+  process.stdout.write(renderListing(flags.format ?? table, rows, IMAGE_HEADERS));
   return 0;
 }

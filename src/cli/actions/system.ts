@@ -8,7 +8,8 @@ import { scanStore, verifyBlob } from '../../storage/scan.js';
 import { removeInNamespace } from '../../image/unpack/run-worker.js';
 import { familiarName, splitTagged } from '../../image/reference.js';
 import { shortId } from '../../image/lookup.js';
-import { columns, humanSize, timeAgo } from '../../image/template.js';
+import { humanSize, timeAgo } from '../../format/units.js';
+import { alignRows } from '../../format/render.js';
 import { pruneImagesIn } from './image.js';
 
 /** Waiting for pulls in flight to finish before judging what is garbage. */
@@ -37,7 +38,7 @@ export async function df(opts: { verbose?: boolean }): Promise<number> {
     ['Layers', String(scan.layers.length), String(layerSize.size), humanSize(scan.layers.reduce((n, l) => n + l.size, 0)), humanSize(scan.orphanLayers.reduce((n, l) => n + l.size, 0))],
     ['Blobs', String(scan.blobs.length), '', humanSize(blobBytes), ''],
   ];
-  for (const l of columns(table)) process.stdout.write(l + '\n');
+  for (const l of alignRows(table)) process.stdout.write(l + '\n');
   if (opts.verbose) {
     process.stdout.write('\nImages space usage:\n\n');
     const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'LAYERS']];
@@ -53,7 +54,7 @@ export async function df(opts: { verbose?: boolean }): Promise<number> {
         rows.push([n.repository === '<none>' ? n.repository : familiarName(n.repository), n.tag, shortId(img.id), timeAgo(img.created), humanSize(shared + unique), humanSize(shared), humanSize(unique), String(img.chainIds.length)]);
       }
     }
-    for (const l of columns(rows)) process.stdout.write(l + '\n');
+    for (const l of alignRows(rows)) process.stdout.write(l + '\n');
   }
   return 0;
 }
