@@ -2,11 +2,11 @@
 // store, and the listing's tolerance of broken records.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throwsNook } from './assert-nook.js';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listContainers, resolveContainer, resolveContainerId } from '../../src/containers/state.js';
-import { NookError } from '../../src/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nook-resolve-'));
 const saved = process.env['XDG_DATA_HOME'];
@@ -39,15 +39,6 @@ test.after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function throwsNook(fn: () => unknown, re: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('no error');
-  } catch (err) {
-    assert.instance(err, NookError);
-    assert.match((err as Error).message, re);
-  }
-}
 
 test('full id, name (with or without a slash), unique prefix', () => {
   assert.is(resolveContainerId(A), A);

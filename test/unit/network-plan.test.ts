@@ -1,13 +1,13 @@
 // Network planning without namespaces: modes, helper command lines, sysctls, files.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throwsNook, withHint } from './assert-nook.js';
 import { hostsText, parseAddHost, parseResolvConf, resolvConfText } from '../../src/network/files.js';
 import { pastaArgv, slirp4netnsArgv } from '../../src/network/helper-argv.js';
 import { parseHelpOptions } from '../../src/network/helpers.js';
 import { parseNetworkMode, parseNetworkOptions, planNetwork, PASTA_DNS_FORWARDER, type NetworkInput } from '../../src/network/plan.js';
 import { parsePublish } from '../../src/network/ports.js';
 import { defaultRoute } from '../../src/network/run-network.js';
-import { NookError } from '../../src/errors.js';
 
 // Excerpts of the real --help texts of Debian 12's pasta (2023-03-09) and slirp4netns 1.2.
 const PASTA_HELP = `Usage: pasta [OPTION]... [COMMAND] [ARGS]...
@@ -34,17 +34,6 @@ const SLIRP_HELP = `Usage: slirp4netns [OPTION]... PID|PATH [TAPNAME]
 const pasta = { path: '/usr/bin/pasta', options: parseHelpOptions(PASTA_HELP) };
 const slirp = { path: '/usr/bin/slirp4netns', options: parseHelpOptions(SLIRP_HELP) };
 
-function throwsNook(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, NookError);
-    const e = err as NookError;
-    assert.match(`${e.message} (${e.hint ?? ''})`, pattern);
-    return;
-  }
-  assert.unreachable(`expected an error matching ${pattern}`);
-}
 
 function input(over: Partial<NetworkInput> = {}): NetworkInput {
   return {
@@ -81,7 +70,7 @@ test('auto: pasta when installed, else slirp4netns, else none with a notice', ()
   assert.is(none.mode, 'none');
   assert.ok(none.unshareNet);
   assert.match(none.notices.join(), /apt-get install passt/);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, helpers: { slirp4netns: slirp } })), /pasta is not installed.*apt-get install passt/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, helpers: { slirp4netns: slirp } })), /pasta is not installed.*apt-get install passt/, withHint);
 });
 
 test('pasta: closed host loopback, no automatic forwarding, MTU 65520, readiness through its pid file', () => {
@@ -101,7 +90,7 @@ test('pasta: allow_host_loopback maps the gateway and host-gateway resolves to i
   const plan = planNetwork(input({ mode: { kind: 'pasta' }, options: parseNetworkOptions(['allow_host_loopback=true']), addHosts: [parseAddHost('hostgw:host-gateway')] }));
   assert.not.ok(plan.helper!.includes('--no-map-gw'));
   assert.match(plan.files.hosts!, /^192\.0\.2\.1\thostgw$/m);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, addHosts: [parseAddHost('h:host-gateway')] })), /not reachable.*allow_host_loopback=true/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, addHosts: [parseAddHost('h:host-gateway')] })), /not reachable.*allow_host_loopback=true/, withHint);
 });
 
 test('pasta: published ports become ranges with the address prefix', () => {
@@ -143,16 +132,16 @@ test('slirp4netns with ports: perl publishes them through the API socket before 
   const slirpArgs = argv.slice(argv.indexOf('--') + 1);
   assert.ok(slirpArgs.includes('--api-socket=/run/user/1000/nook/net/abc.sock'));
   assert.ok(slirpArgs.includes('--ready-fd=%READY%'));
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('18080:80'), perl: '' })), /needs perl/);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('[::1]:18080:80') })), /IPv4 addresses only/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('18080:80'), perl: '' })), /needs perl/, withHint);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('[::1]:18080:80') })), /IPv4 addresses only/, withHint);
 });
 
 test('missing helper features are one-line errors naming the option', () => {
   const old = { path: '/usr/bin/slirp4netns', options: slirp.options.filter((o) => o !== 'api-socket' && o !== 'macaddress') };
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, helpers: { slirp4netns: old }, ports: parsePublish('1:1') })), /has no --api-socket \(needed to publish ports\)/);
-  throwsNook(() => slirp4netnsArgv(old, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--macaddress/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, helpers: { slirp4netns: old }, ports: parsePublish('1:1') })), /has no --api-socket \(needed to publish ports\)/, withHint);
+  throwsNook(() => slirp4netnsArgv(old, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--macaddress/, withHint);
   const noMac = { path: '/usr/bin/pasta', options: pasta.options.filter((o) => o !== 'ns-mac-addr') };
-  throwsNook(() => pastaArgv(noMac, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--ns-mac-addr/);
+  throwsNook(() => pastaArgv(noMac, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--ns-mac-addr/, withHint);
 });
 
 test('sysctls: ping for every mapped group and unprivileged low ports, only in an own namespace', () => {
@@ -165,7 +154,7 @@ test('sysctls: ping for every mapped group and unprivileged low ports, only in a
 test('none and host: no helper; host keeps the host\'s hosts and resolvers, even on loopback', () => {
   const none = planNetwork(input({ mode: { kind: 'none' } }));
   assert.is(none.helper, undefined);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'none' }, ports: parsePublish('1:1') })), /--network none/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'none' }, ports: parsePublish('1:1') })), /--network none/, withHint);
   const host = planNetwork(input({ mode: { kind: 'host' }, ports: parsePublish('1:1'), host: { resolvConf: 'nameserver 127.0.0.53\n', hosts: '127.0.0.1 localhost\n' } }));
   assert.not.ok(host.unshareNet);
   assert.is(host.helper, undefined);
@@ -173,7 +162,7 @@ test('none and host: no helper; host keeps the host\'s hosts and resolvers, even
   assert.match(host.notices.join(), /ignored with --network host/);
   assert.match(host.files.resolvConf!, /^nameserver 127\.0\.0\.53$/m);
   assert.ok(host.files.hosts!.startsWith('127.0.0.1 localhost\n'));
-  throwsNook(() => planNetwork(input({ mode: { kind: 'host' }, macAddress: '02:00:00:00:00:01' })), /--mac-address cannot be used with --network host/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'host' }, macAddress: '02:00:00:00:00:01' })), /--mac-address cannot be used with --network host/, withHint);
 });
 
 test('container:NAME: a join, no helper, no files of its own but the hostname', () => {
@@ -181,20 +170,20 @@ test('container:NAME: a join, no helper, no files of its own but the hostname', 
   assert.equal(plan.join, { container: 'web' });
   assert.not.ok(plan.unshareNet);
   assert.equal(Object.keys(plan.files), ['hostname']);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, ports: parsePublish('1:1') })), /publish them on the container/);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, dns: ['1.1.1.1'] })), /shared/);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, ports: parsePublish('1:1') })), /publish them on the container/, withHint);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, dns: ['1.1.1.1'] })), /shared/, withHint);
 });
 
 test('--network and option parsing', () => {
   assert.equal(parseNetworkMode('slirp4netns:allow_host_loopback=true,mtu=1500'), { mode: { kind: 'slirp4netns' }, options: ['allow_host_loopback=true', 'mtu=1500'] });
   assert.equal(parseNetworkMode('auto').mode, { kind: 'auto' });
-  throwsNook(() => parseNetworkMode('bridge'), /unknown network mode "bridge"/);
-  throwsNook(() => parseNetworkMode('container:'), /container:NAME/);
-  throwsNook(() => parseNetworkMode('none:x'), /unknown network mode/);
+  throwsNook(() => parseNetworkMode('bridge'), /unknown network mode "bridge"/, withHint);
+  throwsNook(() => parseNetworkMode('container:'), /container:NAME/, withHint);
+  throwsNook(() => parseNetworkMode('none:x'), /unknown network mode/, withHint);
   assert.equal(parseNetworkOptions(['allow_host_loopback']), { allowHostLoopback: true, mtu: 65520 });
-  throwsNook(() => parseNetworkOptions(['mtu=70000']), /68 to 65520/);
-  throwsNook(() => parseNetworkOptions(['speed=9']), /unknown network option "speed".*allow_host_loopback/);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, options: parseNetworkOptions(['cidr=10.1.0.0/24']) })), /slirp4netns only/);
+  throwsNook(() => parseNetworkOptions(['mtu=70000']), /68 to 65520/, withHint);
+  throwsNook(() => parseNetworkOptions(['speed=9']), /unknown network option "speed".*allow_host_loopback/, withHint);
+  throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, options: parseNetworkOptions(['cidr=10.1.0.0/24']) })), /slirp4netns only/, withHint);
 });
 
 test('/etc/hosts: localhost, extra hosts, the container\'s names on its address', () => {
@@ -210,8 +199,8 @@ test('--add-host forms and errors', () => {
   assert.equal(parseAddHost('db:10.0.0.5'), { name: 'db', ip: '10.0.0.5' });
   assert.equal(parseAddHost('v6:[2001:db8::1]'), { name: 'v6', ip: '2001:db8::1' });
   assert.equal(parseAddHost('v6=2001:db8::1'), { name: 'v6', ip: '2001:db8::1' });
-  throwsNook(() => parseAddHost('db'), /NAME:IP/);
-  throwsNook(() => parseAddHost('db:nothing'), /not an IP address/);
+  throwsNook(() => parseAddHost('db'), /NAME:IP/, withHint);
+  throwsNook(() => parseAddHost('db:nothing'), /not an IP address/, withHint);
 });
 
 test('/etc/resolv.conf: --dns, --dns-search, --dns-option replace the host\'s', () => {
@@ -224,7 +213,7 @@ test('/etc/resolv.conf: --dns, --dns-search, --dns-option replace the host\'s', 
   const flags = resolvConfText({ host, ownNetwork: true, dns: ['1.1.1.1'], dnsSearch: ['x.example'], dnsOptions: ['ndots:5'] });
   assert.equal(flags.split('\n').slice(1), ['search x.example', 'nameserver 1.1.1.1', 'options ndots:5', '']);
   assert.not.match(resolvConfText({ host, ownNetwork: true, dns: [], dnsSearch: ['.'], dnsOptions: [] }), /search/);
-  throwsNook(() => resolvConfText({ host, ownNetwork: true, dns: ['dns.example'], dnsSearch: [], dnsOptions: [] }), /invalid --dns/);
+  throwsNook(() => resolvConfText({ host, ownNetwork: true, dns: ['dns.example'], dnsSearch: [], dnsOptions: [] }), /invalid --dns/, withHint);
 });
 
 test('defaultRoute reads /proc/net/route\'s little-endian gateway', () => {

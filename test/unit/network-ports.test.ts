@@ -1,6 +1,7 @@
 // Published ports: -p parsing, ranges, -P, conflicts, and the host-side check.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throwsNook, withHint } from './assert-nook.js';
 import { createServer } from 'node:net';
 import { combinePorts, exposedPorts, parsePublish, type PortMapping } from '../../src/network/ports.js';
 
@@ -8,18 +9,6 @@ const show = (m: PortMapping) => `${m.containerPort}/${m.protocol} -> ${m.hostIp
 import { reserveHostPorts } from '../../src/network/check.js';
 import { NookError } from '../../src/errors.js';
 
-function throwsNook(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, NookError);
-    const e = err as NookError;
-    assert.match(`${e.message} (${e.hint ?? ''})`, pattern);
-    assert.not.match(e.message, /\n/);
-    return;
-  }
-  assert.unreachable(`expected an error matching ${pattern}`);
-}
 
 test('-p forms: CTR, HOST:CTR, IP:HOST:CTR, IP::CTR, [v6]:HOST:CTR, /udp', () => {
   assert.equal(parsePublish('80'), [{ hostIp: '', hostPort: 0, containerPort: 80, protocol: 'tcp' }]);
@@ -36,15 +25,15 @@ test('-p ranges expand one mapping per port', () => {
 });
 
 test('-p errors are one line and name the fix', () => {
-  throwsNook(() => parsePublish('8000-8010:80-81'), /host range has 11 ports, the container range 2/);
-  throwsNook(() => parsePublish('80/sctp'), /protocol "sctp"/);
-  throwsNook(() => parsePublish('70000:80'), /outside 0-65535/);
-  throwsNook(() => parsePublish('8080:0'), /outside 1-65535/);
-  throwsNook(() => parsePublish('x:80'), /"x" is not a port/);
-  throwsNook(() => parsePublish('1.2.3:8080:80'), /not an IP address/);
-  throwsNook(() => parsePublish('::1:8080:80'), /brackets/);
-  throwsNook(() => parsePublish('90-80:90-80'), /ends before it starts/);
-  throwsNook(() => parsePublish('0-3:80-83'), /host port 0 cannot be a range/);
+  throwsNook(() => parsePublish('8000-8010:80-81'), /host range has 11 ports, the container range 2/, withHint);
+  throwsNook(() => parsePublish('80/sctp'), /protocol "sctp"/, withHint);
+  throwsNook(() => parsePublish('70000:80'), /outside 0-65535/, withHint);
+  throwsNook(() => parsePublish('8080:0'), /outside 1-65535/, withHint);
+  throwsNook(() => parsePublish('x:80'), /"x" is not a port/, withHint);
+  throwsNook(() => parsePublish('1.2.3:8080:80'), /not an IP address/, withHint);
+  throwsNook(() => parsePublish('::1:8080:80'), /brackets/, withHint);
+  throwsNook(() => parsePublish('90-80:90-80'), /ends before it starts/, withHint);
+  throwsNook(() => parsePublish('0-3:80-83'), /host port 0 cannot be a range/, withHint);
 });
 
 test('-P publishes ExposedPorts on chosen host ports, -p wins for the same container port', () => {
@@ -56,8 +45,8 @@ test('-P publishes ExposedPorts on chosen host ports, -p wins for the same conta
 });
 
 test('a host port published twice is an error; tcp and udp or two addresses may share a number', () => {
-  throwsNook(() => combinePorts([...parsePublish('8080:80'), ...parsePublish('8080:81')], []), /8080\/tcp is published twice/);
-  throwsNook(() => combinePorts([...parsePublish('127.0.0.1:8080:80'), ...parsePublish('8080:81')], []), /published twice/);
+  throwsNook(() => combinePorts([...parsePublish('8080:80'), ...parsePublish('8080:81')], []), /8080\/tcp is published twice/, withHint);
+  throwsNook(() => combinePorts([...parsePublish('127.0.0.1:8080:80'), ...parsePublish('8080:81')], []), /published twice/, withHint);
   assert.is(combinePorts([...parsePublish('8080:80'), ...parsePublish('8080:80/udp')], []).length, 2);
   assert.is(combinePorts([...parsePublish('127.0.0.1:8080:80'), ...parsePublish('127.0.0.2:8080:80')], []).length, 2);
 });

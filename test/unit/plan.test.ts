@@ -1,6 +1,7 @@
 // The planner without namespaces: flags and facts in, launcher directives out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throwsNook } from './assert-nook.js';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ import { parseUlimit } from '../../src/core/ulimits.js';
 import { validateName } from '../../src/containers/names.js';
 import { resolveCapabilities, capabilityMask } from '../../src/security/capabilities.js';
 import { readTextInRoot, resolveInRoot } from '../../src/rootfs/read-in-root.js';
-import { NookError } from '../../src/errors.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n';
 const GROUP = 'root:x:0:\nstaff:x:50:alice,bob\nalice:x:1000:\nbob:x:1001:\n';
@@ -48,16 +48,6 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
 }
 
 const find = (plan: { directives: readonly (readonly string[])[] }, name: string) => plan.directives.filter((d) => d[0] === name);
-const throwsNook = (fn: () => unknown, re: RegExp) => {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, NookError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected a NookError');
-};
 
 test('id maps: container 0 is the user, 1.. the subordinate ranges in order', () => {
   assert.equal(idMaps(1000, [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }]), [[0, 1000, 1], [1, 100000, 65536], [65537, 300000, 10]]);
