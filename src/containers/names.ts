@@ -3,7 +3,7 @@
 import { randomBytes } from '../util/random.js';
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
-import { namesLockPath } from './layout.js';
+import { containerDir, namesLockPath } from './layout.js';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -53,7 +53,7 @@ export function reserveNameLocked(namesDir: string, name: string, id: string): s
     }
     // A --rm container leaves its name behind (the launcher cannot know whether the link is
     // still its own after a rename): a link to a container that is gone is free to take.
-    if (attempt === 0 && !existsSync(join(namesDir, '..', 'containers', owner))) {
+    if (attempt === 0 && !existsSync(containerDir(owner))) {
       rmSync(link, { force: true });
       continue;
     }

@@ -200,7 +200,8 @@ export async function run(image: string | undefined, command: string[], flags: R
   const restart = parseRestartPolicy(flags.restart ?? 'no');
   if (restart.name !== 'no' && !detached) fail('--restart needs a detached container', 'add -d');
   if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
-  const seccompFd = await seccompProgram(profile, containerCapabilities({ privileged, capAdd, capDrop }));
+  const capabilities = containerCapabilities({ privileged, capAdd, capDrop });
+  const seccompFd = await seccompProgram(profile, capabilities);
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
   const net = await networkForRun(flags, config, chosen.config, dir, hostname, name, identity);
@@ -306,7 +307,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     ],
     ports: net.ports,
     plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
-    seccomp: seccompFd === undefined ? null : { profile, capabilities: containerCapabilities({ privileged, capAdd, capDrop }) },
+    seccomp: seccompFd === undefined ? null : { profile, capabilities },
   };
   writeJsonAtomic(files.config, record);
 
