@@ -161,6 +161,22 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			p->net_helper = d->argv;
 			p->n_net_helper = d->argc;
 			break;
+		case DIR_PUBLISH: {
+			unsigned long host, ctr;
+			bool udp = strcmp(d->argv[0], "udp") == 0;
+			if ((!udp && strcmp(d->argv[0], "tcp") != 0) || parse_ulong(d->argv[2], &host) || host < 1 || host > 65535 ||
+			    parse_ulong(d->argv[3], &ctr) || ctr < 1 || ctr > 65535 || !d->argv[1][0]) {
+				snprintf(err, errlen, "publish: bad arguments");
+				return -1;
+			}
+			/* each publish takes 5 tokens: this many can never overflow */
+			if (!p->publish && !(p->publish = calloc(ntok / 5 + 1, sizeof(*p->publish)))) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			p->publish[p->n_publish++] = (struct publish){ udp, d->argv[1], (unsigned short)host, (unsigned short)ctr };
+			break;
+		}
 		case DIR_DETACH: p->detach = true; break;
 		case DIR_LOG_FILE: {
 			unsigned long files;

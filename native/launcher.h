@@ -35,6 +35,13 @@ struct id_range {
 	unsigned long inside, outside, count;
 };
 
+/* One published port of the forwarder: host address ("*" = every address) and ports. */
+struct publish {
+	bool udp;
+	const char *addr;
+	unsigned short host, ctr;
+};
+
 /* What the parent and child need to know up front; mount ops stay in the ordered list. */
 struct plan {
 	struct directive *ops;
@@ -59,6 +66,9 @@ struct plan {
 	/* networking: the helper's argv (tokens @PID@ and @READY_FD@ substituted at start) */
 	char **net_helper;
 	int n_net_helper;
+	/* ports the launcher's own forwarder publishes (forward.c) */
+	struct publish *publish;
+	size_t n_publish;
 	/* the supervisor of a detached container */
 	bool detach;
 	const char *log_file;
@@ -75,8 +85,11 @@ struct plan {
 struct session {
 	pid_t child;
 	int userns_fd;
-	pid_t helper;       /* network helper, or 0 */
-	int helper_err;     /* its stderr, drained while it runs */
+	/* the network helper and the port forwarder: pid (or 0) and stderr, drained while they run */
+	struct helper {
+		pid_t pid;
+		int err;
+	} helpers[2];
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
 	int in[2];          /* its stdin pipe when detached with -i, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */
@@ -140,8 +153,12 @@ int supervise(const struct plan *p, struct session *s, int sock);
 void remove_tree(const char *path, int userns_fd);
 
 /* netns.c (parent) */
-int start_net_helper(const struct plan *p, struct session *s, char *err, size_t errlen);
-void stop_net_helper(struct session *s);
+enum helper_slot { HELPER_NET, HELPER_FORWARDER, HELPER_SLOTS };
+int start_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
+void stop_net_helpers(struct session *s);
+
+/* forward.c (a child of the launcher): never returns */
+void forward_run(const struct plan *p, pid_t child, int ready_fd) __attribute__((noreturn));
 
 /* record.c (parent): state file and logs of a detached container */
 void record_state(const struct plan *p, const struct session *s, const char *status, int exit_code);

@@ -15,14 +15,15 @@
  *   write uid/gid maps (newuidmap/newgidmap,
  *     or the single-id map directly)
  *   start the network helper on the child's
- *     netns, wait until it is ready
+ *     netns, then the port forwarder; wait
+ *     until each is ready
  *   send release (window size) --------------> maps are in place: root in the namespace
  *                                              mounts, pivot_root, hostname, ids, caps,
  *                                              [pty master <---- sent over the socket]
  *                                              seccomp last, exec
  *   EOF on the socket (it is close-on-exec) <-- exec happened; or an error message and exit
  *   {"type":"started","pid":N}
- *   relay the pty (or log the output), forward signals, reap, stop the network helper
+ *   relay the pty (or log the output), forward signals, reap, stop the network helpers
  *   [restart policy: back-off, then clone again]
  *   {"type":"exit","code":N}, exit N
  *
@@ -311,7 +312,7 @@ static int run_once(const struct plan *p, struct session *s)
 			kill(child, SIGKILL);
 			die("idmap", errno, "%s", err);
 		}
-		if (p->net_helper && start_net_helper(p, s, err, sizeof(err)) < 0) {
+		if (start_net_helpers(p, s, err, sizeof(err)) < 0) {
 			kill(child, SIGKILL);
 			die("network", 0, "%s", err);
 		}
@@ -327,7 +328,7 @@ static int run_once(const struct plan *p, struct session *s)
 		die("sync", errno, "cannot release the container: %s", strerror(errno));
 	}
 	int code = supervise(p, s, sv[0]);
-	stop_net_helper(s);
+	stop_net_helpers(s);
 	return code;
 }
 
@@ -421,7 +422,7 @@ int main(int argc, char **argv)
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	struct session s = { .userns_fd = -1, .helper_err = -1, .attach_listen = -1 };
+	struct session s = { .userns_fd = -1, .helpers = { { 0, -1 }, { 0, -1 } }, .attach_listen = -1 };
 	if (p.log_file)
 		log_open(&p);
 	if (p.attach_socket)

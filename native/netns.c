@@ -1,7 +1,8 @@
 /* The network helper (pasta or slirp4netns) attaches to the child's network namespace after
  * the id maps are written and before the child is released, so the workload's first connect
- * already has a network. It runs as our child with PDEATHSIG, so it cannot outlive the
- * launcher however that ends, and the supervisor stops it when the container ends.
+ * already has a network; the port forwarder (forward.c) follows it. Both run as our children
+ * with PDEATHSIG, so they cannot outlive the launcher however that ends, and the supervisor
+ * stops them when the container ends.
  * Readiness is one mechanism for both: the helper writes to @READY_FD@ (slirp4netns
  * --ready-fd, pasta -P /proc/self/fd/@READY_FD@ which receives its pid once configured). */
 #include <errno.h>
@@ -37,7 +38,20 @@ static char *substitute(const char *arg, pid_t child, int ready_fd)
 	return strdup(out);
 }
 
-int start_net_helper(const struct plan *p, struct session *s, char *err, size_t errlen)
+/* The helper's first words on stderr, as one line. */
+static void first_line(int fd, char *msg, size_t len)
+{
+	ssize_t k = read(fd, msg, len - 1);
+	msg[k > 0 ? k : 0] = '\0';
+	char *nl = strchr(msg, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+/* Forks one helper into slot, runs body in it (exec or the forwarder: neither returns), and
+ * waits until it reports ready on its fd. */
+static int spawn_helper(const struct plan *p, struct session *s, enum helper_slot slot, const char *what,
+			void (*body)(const struct plan *, pid_t, int), char *err, size_t errlen)
 {
 	int ready[2], errp[2];
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
@@ -51,7 +65,7 @@ int start_net_helper(const struct plan *p, struct session *s, char *err, size_t 
 		return -1;
 	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != parent)
 			_exit(1);
 		sigset_t none;
@@ -64,18 +78,11 @@ int start_net_helper(const struct plan *p, struct session *s, char *err, size_t 
 		dup2(null, 1);
 		dup2(errp[1], 2);
 		fcntl(ready[1], F_SETFD, 0);
-		char **argv = calloc((size_t)p->n_net_helper + 1, sizeof(char *));
-		for (int i = 0; argv && i < p->n_net_helper; i++)
-			argv[i] = substitute(p->net_helper[i], s->child, ready[1]);
-		if (argv)
-			execvp(argv[0], argv);
-		dprintf(2, "cannot execute %s: %s\n", p->net_helper[0], strerror(errno));
-		_exit(127);
+		body(p, s->child, ready[1]);
 	}
 	close(ready[1]);
 	close(errp[1]);
-	s->helper = pid;
-	s->helper_err = errp[0];
+	s->helpers[slot] = (struct helper){ pid, errp[0] };
 
 	struct pollfd pf = { .fd = ready[0], .events = POLLIN };
 	int n;
@@ -89,31 +96,53 @@ int start_net_helper(const struct plan *p, struct session *s, char *err, size_t 
 		fcntl(errp[0], F_SETFL, O_NONBLOCK);
 		return 0;
 	}
-	char msg[300] = "";
+	char msg[300];
 	kill(pid, SIGKILL);
-	ssize_t k = read(errp[0], msg, sizeof(msg) - 1);
-	msg[k > 0 ? k : 0] = '\0';
-	char *nl = strchr(msg, '\n');
-	if (nl)
-		*nl = '\0';
-	stop_net_helper(s);
-	snprintf(err, errlen, "network helper %s %s%s%s", p->net_helper[0], n == 0 ? "did not become ready in time" : "failed",
-		 msg[0] ? ": " : "", msg);
+	first_line(errp[0], msg, sizeof(msg));
+	stop_net_helpers(s);
+	snprintf(err, errlen, "%s %s%s%s", what, n == 0 ? "did not become ready in time" : "failed", msg[0] ? ": " : "", msg);
 	return -1;
 }
 
-void stop_net_helper(struct session *s)
+static void exec_net_helper(const struct plan *p, pid_t child, int ready_fd)
 {
-	/* SIGKILL: the helper has nothing to save once its namespace's workload is gone, and
-	 * pasta took 20-40 ms to honour SIGTERM, which every --rm run waited for */
-	if (s->helper > 0) {
-		kill(s->helper, SIGKILL);
-		int st;
-		while (waitpid(s->helper, &st, 0) < 0 && errno == EINTR)
-			;
+	char **argv = calloc((size_t)p->n_net_helper + 1, sizeof(char *));
+	for (int i = 0; argv && i < p->n_net_helper; i++)
+		argv[i] = substitute(p->net_helper[i], child, ready_fd);
+	if (argv)
+		execvp(argv[0], argv);
+	dprintf(2, "cannot execute %s: %s\n", p->net_helper[0], strerror(errno));
+	_exit(127);
+}
+
+int start_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
+{
+	char what[300];
+	if (p->net_helper) {
+		snprintf(what, sizeof(what), "network helper %s", p->net_helper[0]);
+		if (spawn_helper(p, s, HELPER_NET, what, exec_net_helper, err, errlen) < 0)
+			return -1;
 	}
-	if (s->helper_err >= 0)
-		close(s->helper_err);
-	s->helper = 0;
-	s->helper_err = -1;
+	/* after the helper: its interface and addresses are in place when the first client comes */
+	if (p->n_publish && spawn_helper(p, s, HELPER_FORWARDER, "port forwarder", forward_run, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+void stop_net_helpers(struct session *s)
+{
+	/* SIGKILL: a helper has nothing to save once its namespace's workload is gone, and
+	 * pasta took 20-40 ms to honour SIGTERM, which every --rm run waited for */
+	for (int i = 0; i < HELPER_SLOTS; i++) {
+		struct helper *h = &s->helpers[i];
+		if (h->pid > 0) {
+			kill(h->pid, SIGKILL);
+			int st;
+			while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (h->err >= 0)
+			close(h->err);
+		*h = (struct helper){ 0, -1 };
+	}
 }

@@ -43,12 +43,13 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-static void drain(int fd, const char *stream)
+static ssize_t drain(int fd, const char *stream)
 {
 	char buf[65536];
 	ssize_t r = read(fd, buf, sizeof(buf));
 	if (r > 0 && stream)
 		log_write(stream, buf, (size_t)r);
+	return r;
 }
 
 int supervise(const struct plan *p, struct session *s, int sock)
@@ -96,17 +97,18 @@ int supervise(const struct plan *p, struct session *s, int sock)
 	char buf[65536];
 	/* after the container's end, what is left of its output is drained, then we stop */
 	while (code < 0 || master >= 0 || s->out[0] >= 0 || s->err[0] >= 0) {
-		struct pollfd fds[7 + 8] = {
+		struct pollfd fds[8 + 8] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
 			{ .fd = in_open ? 0 : -1, .events = POLLIN },
 			{ .fd = s->out[0], .events = POLLIN },
 			{ .fd = s->err[0], .events = POLLIN },
-			{ .fd = s->helper_err, .events = POLLIN },
 			{ .fd = s->attach_listen, .events = POLLIN },
+			{ .fd = s->helpers[HELPER_NET].err, .events = POLLIN },
+			{ .fd = s->helpers[HELPER_FORWARDER].err, .events = POLLIN },
 		};
-		int clients = attach_poll_fds(&fds[7], 8);
-		int n = poll(fds, (nfds_t)(7 + clients), code >= 0 ? 100 : -1);
+		int clients = attach_poll_fds(&fds[8], 8);
+		int n = poll(fds, (nfds_t)(8 + clients), code >= 0 ? 100 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && code >= 0)
@@ -121,8 +123,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 					while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
 						if (w == s->child)
 							code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-						else if (w == s->helper)
-							s->helper = 0;
+						for (int h = 0; h < HELPER_SLOTS; h++)
+							if (w == s->helpers[h].pid)
+								s->helpers[h].pid = 0;
 					}
 				} else if (sig == SIGWINCH) {
 					if (master >= 0 && !p->detach)
@@ -163,11 +166,17 @@ int supervise(const struct plan *p, struct session *s, int sock)
 				}
 			}
 		}
-		if (s->helper_err >= 0 && (fds[5].revents & (POLLIN | POLLHUP | POLLERR)))
-			drain(s->helper_err, NULL);
-		if (s->attach_listen >= 0 && (fds[6].revents & POLLIN))
+		if (s->attach_listen >= 0 && (fds[5].revents & POLLIN))
 			attach_accept(s->attach_listen);
-		attach_input(&fds[7], clients, code >= 0 ? -1 : master >= 0 ? master : s->in[1]);
+		for (int h = 0; h < HELPER_SLOTS; h++) {
+			int *fd = &s->helpers[h].err;
+			/* a helper that ended leaves EOF here: stop polling it rather than spin */
+			if (*fd >= 0 && (fds[6 + h].revents & (POLLIN | POLLHUP | POLLERR)) && drain(*fd, NULL) == 0) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+		attach_input(&fds[8], clients, code >= 0 ? -1 : master >= 0 ? master : s->in[1]);
 	}
 	if (code < 0) {
 		int st;

@@ -17,7 +17,8 @@ import { startNetnsServer, stopNetnsServer } from './setup/netns-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutMs = Number(process.env.NOOK_TEST_PASS_TIMEOUT_S ?? 1200) * 1000;
-const TEST_FILE = '\\.test\\.ts$';
+// NOOK_TEST_FILES=network runs only the files whose names contain it (while working on them)
+const TEST_FILE = `${process.env.NOOK_TEST_FILES ?? ''}.*\\.test\\.ts$`;
 const NOSUB_FILE = '\\.nosub\\.test\\.ts$';
 const SAFE_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
 

@@ -18,6 +18,7 @@ export const DIRECTIVES = {
   'join-net': 2,
   'sysctl': 2,
   'net-helper': -1,
+  'publish': 4,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
   'rootfs-fuse-overlay': 4,

@@ -84,8 +84,6 @@ export interface NetworkInput {
   mode: NetworkMode;
   options: NetworkOptions;
   helpers: InstalledHelpers;
-  /** perl, which slirp4netns needs to publish ports (see helper-argv.ts); '' when missing */
-  perl: string;
   /** host ports already resolved (no 0 left) */
   ports: PortMapping[];
   hostname: string;
@@ -98,8 +96,6 @@ export interface NetworkInput {
   host: HostFacts;
   /** gids 0..gidCount-1 are mapped in the container */
   gidCount: number;
-  /** where slirp4netns' API socket goes when ports are published */
-  apiSocket: string;
 }
 
 export interface NetworkPlan {
@@ -107,6 +103,8 @@ export interface NetworkPlan {
   unshareNet: boolean;
   /** argv with @PID@ and @READY_FD@, for the `net-helper` directive */
   helper?: string[];
+  /** the ports the launcher's own forwarder publishes (`publish` directives) */
+  forwarded: PortMapping[];
   sysctls: Array<[string, string]>;
   files: { hosts?: string; resolvConf?: string; hostname: string };
   ports: PortMapping[];
@@ -138,6 +136,21 @@ function ownNetworkSysctls(gidCount: number): Array<[string, string]> {
   ];
 }
 
+/**
+ * Which published ports the launcher's forwarder carries rather than the helper:
+ * - slirp4netns: all. Its own forwarding runs through its userspace TCP stack (0.2x of
+ *   loopback in bench/network.mjs, where splice() in the forwarder keeps most of it), and
+ *   replies to UDP clients on the host's loopback get lost in slirp4netns 1.2.
+ * - pasta: UDP. pasta keeps TCP, where it shows the container each client's real address.
+ *   pasta 2023-03 (Debian 12) drops the replies on its spliced UDP path whenever the
+ *   container port is below the host port (its reverse port map is indexed past its end).
+ */
+export function forwarderPorts(mode: NetworkPlan['mode'], ports: PortMapping[]): { helper: PortMapping[]; forwarded: PortMapping[] } {
+  if (mode === 'slirp4netns') return { helper: [], forwarded: ports };
+  if (mode === 'pasta') return { helper: ports.filter((p) => p.protocol === 'tcp'), forwarded: ports.filter((p) => p.protocol === 'udp') };
+  return { helper: [], forwarded: [] };
+}
+
 export function planNetwork(input: NetworkInput): NetworkPlan {
   const notices: string[] = [];
   const mode = chooseMode(input.mode, input.helpers, notices);
@@ -148,7 +161,7 @@ export function planNetwork(input: NetworkInput): NetworkPlan {
     if (input.addHosts.length || input.dns.length || input.dnsSearch.length || input.dnsOptions.length) {
       fail('--add-host and --dns* cannot be used with --network container:NAME', 'the joined container\'s /etc/hosts and /etc/resolv.conf are shared');
     }
-    return { mode, unshareNet: false, sysctls: [], files: { hostname }, ports: [], join: { container: (input.mode as { container: string }).container }, notices };
+    return { mode, unshareNet: false, sysctls: [], files: { hostname }, ports: [], forwarded: [], join: { container: (input.mode as { container: string }).container }, notices };
   }
   if (input.macAddress && (mode === 'none' || mode === 'host')) fail(`--mac-address cannot be used with --network ${mode}`);
   if (input.ports.length > 0 && mode === 'none') fail('ports cannot be published with --network none', 'choose --network pasta or slirp4netns');
@@ -162,7 +175,8 @@ export function planNetwork(input: NetworkInput): NetworkPlan {
   let forwarder: string | undefined;
   let address = '127.0.0.1';
   let helper: string[] | undefined;
-  const helperOptions = { mtu: input.options.mtu, allowHostLoopback: input.options.allowHostLoopback, macAddress: input.macAddress, ports: input.ports };
+  const split = forwarderPorts(mode, input.ports);
+  const helperOptions = { mtu: input.options.mtu, allowHostLoopback: input.options.allowHostLoopback, macAddress: input.macAddress, ports: split.helper };
   if (mode === 'pasta') {
     // pasta's gateway is the host's loopback only when mapped (allow_host_loopback).
     gateway = input.options.allowHostLoopback ? input.host.gateway : undefined;
@@ -173,8 +187,7 @@ export function planNetwork(input: NetworkInput): NetworkPlan {
     gateway = input.options.allowHostLoopback ? slirp.gateway : undefined;
     forwarder = slirp.dns;
     address = slirp.container;
-    if (input.ports.length > 0 && !input.perl) fail('publishing ports with slirp4netns needs perl, which is missing', 'install perl-base, or use --network pasta');
-    helper = slirp4netnsArgv(input.helpers.slirp4netns!, { ...helperOptions, cidr: input.options.cidr, apiSocket: input.apiSocket }, input.perl);
+    helper = slirp4netnsArgv(input.helpers.slirp4netns!, { ...helperOptions, cidr: input.options.cidr });
   } else if (mode === 'host') {
     gateway = '127.0.0.1';
   }
@@ -200,6 +213,7 @@ export function planNetwork(input: NetworkInput): NetworkPlan {
     mode,
     unshareNet: own,
     ...(helper ? { helper } : {}),
+    forwarded: split.forwarded,
     sysctls: own ? ownNetworkSysctls(input.gidCount) : [],
     files: {
       hosts: hostsText({ hostname: input.hostname, name: input.name, address, extra, base: own ? undefined : input.host.hosts }),

@@ -1,12 +1,11 @@
 // `nook run`'s network: gathers the facts (flags, config, installed helpers, the host's files,
 // free host ports), lets planNetwork decide, and turns the plan into launcher directives and
 // the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Directive } from '../launcher/directives.js';
 import { planIdMaps, type Identity } from '../core/plan.js';
-import { runtimeDir } from '../paths.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { fail } from '../errors.js';
 import { reserveHostPorts } from './check.js';
@@ -81,18 +80,6 @@ function hostFacts(): HostFacts {
   };
 }
 
-function findPerl(): string {
-  for (const path of ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl']) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // try the next
-    }
-  }
-  return '';
-}
-
 function checkMac(mac: string | undefined): string | undefined {
   if (mac === undefined) return undefined;
   if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac) || (parseInt(mac.slice(0, 2), 16) & 1) === 1) {
@@ -121,7 +108,6 @@ export async function networkForRun(
     mode,
     options,
     helpers,
-    perl: publishes ? findPerl() : '',
     ports: publishes ? await reserveHostPorts(requested) : requested,
     hostname,
     name,
@@ -132,14 +118,13 @@ export async function networkForRun(
     macAddress: checkMac(flags.macAddress),
     host: hostFacts(),
     gidCount: Math.max(...gidMaps.map(([inside, , count]) => inside + count)),
-    // Short: a socket path has room for 107 bytes.
-    apiSocket: join(runtimeDir(), 'net', `${basename(containerDir).slice(0, 16)}.sock`),
   });
 
   const directives: Directive[] = [];
   if (plan.unshareNet) directives.push(['unshare-net']);
   for (const [key, value] of plan.sysctls) directives.push(['sysctl', key, value]);
   if (plan.helper) directives.push(['net-helper', ...plan.helper]);
+  for (const m of plan.forwarded) directives.push(['publish', m.protocol, m.hostIp || '*', String(m.hostPort), String(m.containerPort)]);
   const bindFiles = (Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>)
     .filter((k) => plan.files[k] !== undefined)
     .map((k) => ({ source: join(containerDir, FILE_NAMES[k]), target: TARGETS[k] }));
@@ -162,6 +147,4 @@ export function writeNetworkFiles(containerDir: string, net: RunNetwork): void {
     const text = net.files[k];
     if (text !== undefined) writeFileAtomic(join(containerDir, FILE_NAMES[k]), text, 0o644);
   }
-  // slirp4netns' API socket goes there when ports are published.
-  if (net.mode === 'slirp4netns') mkdirSync(join(runtimeDir(), 'net'), { recursive: true, mode: 0o700 });
 }

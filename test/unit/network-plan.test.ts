@@ -40,7 +40,6 @@ function input(over: Partial<NetworkInput> = {}): NetworkInput {
     mode: { kind: 'auto' },
     options: parseNetworkOptions([]),
     helpers: { pasta, slirp4netns: slirp },
-    perl: '/usr/bin/perl',
     ports: [],
     hostname: 'abc123',
     name: 'web',
@@ -50,7 +49,6 @@ function input(over: Partial<NetworkInput> = {}): NetworkInput {
     dnsOptions: [],
     host: { resolvConf: 'nameserver 10.255.255.53\nsearch example.org\n', hosts: '127.0.0.1 localhost\n127.0.0.1 vm\n', gateway: '192.0.2.1', address: '192.0.2.2' },
     gidCount: 65537,
-    apiSocket: '/run/user/1000/nook/net/abc.sock',
     ...over,
   };
 }
@@ -93,12 +91,17 @@ test('pasta: allow_host_loopback maps the gateway and host-gateway resolves to i
   throwsNook(() => planNetwork(input({ mode: { kind: 'pasta' }, addHosts: [parseAddHost('h:host-gateway')] })), /not reachable.*allow_host_loopback=true/, withHint);
 });
 
-test('pasta: published ports become ranges with the address prefix', () => {
+test('pasta: published TCP ports become ranges with the address prefix; UDP goes to the forwarder', () => {
   const ports = [...parsePublish('8000-8002:80-82'), ...parsePublish('127.0.0.1:5353:53/udp'), ...parsePublish('9000:9000')];
-  const argv = planNetwork(input({ mode: { kind: 'pasta' }, ports })).helper!;
+  const plan = planNetwork(input({ mode: { kind: 'pasta' }, ports }));
+  const argv = plan.helper!;
   const tcp = argv.flatMap((a, i) => (argv[i - 1] === '--tcp-ports' ? [a] : []));
   assert.equal(tcp, ['8000-8002:80-82', '9000:9000']);
-  assert.is(argAfter(argv, '--udp-ports'), '127.0.0.1/5353:53');
+  assert.is(argAfter(argv, '--udp-ports'), 'none');
+  assert.equal(plan.forwarded, parsePublish('127.0.0.1:5353:53/udp'));
+  assert.equal(plan.ports, ports);
+  // pastaArgv itself still writes UDP specs for whoever asks it to carry them
+  assert.is(argAfter(pastaArgv(pasta, { mtu: 65520, allowHostLoopback: false, ports: parsePublish('127.0.0.1:5353:53/udp') }), '--udp-ports'), '127.0.0.1/5353:53');
 });
 
 test('pasta: a host resolver on loopback is replaced by pasta\'s DNS forwarder', () => {
@@ -123,23 +126,20 @@ test('slirp4netns: closed loopback, ready fd, 10.0.2.3 for DNS, 10.0.2.2 as host
   assert.match(open.files.resolvConf!, /^nameserver 10\.9\.8\.3$/m);
 });
 
-test('slirp4netns with ports: perl publishes them through the API socket before reporting ready', () => {
-  const plan = planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('18080:80') }));
-  const argv = plan.helper!;
-  assert.equal(argv.slice(0, 2), ['/usr/bin/perl', '-e']);
-  assert.equal(argv.slice(3, 5), ['@READY_FD@', '/run/user/1000/nook/net/abc.sock']);
-  assert.equal(JSON.parse(argv[5]!), { execute: 'add_hostfwd', arguments: { proto: 'tcp', host_addr: '0.0.0.0', host_port: 18080, guest_port: 80 } });
-  const slirpArgs = argv.slice(argv.indexOf('--') + 1);
-  assert.ok(slirpArgs.includes('--api-socket=/run/user/1000/nook/net/abc.sock'));
-  assert.ok(slirpArgs.includes('--ready-fd=%READY%'));
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('18080:80'), perl: '' })), /needs perl/, withHint);
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, ports: parsePublish('[::1]:18080:80') })), /IPv4 addresses only/, withHint);
+test('slirp4netns with ports: the helper publishes none, the forwarder all of them (IPv6 host addresses too)', () => {
+  const ports = [...parsePublish('18080:80'), ...parsePublish('[::1]:18081:81'), ...parsePublish('5353:53/udp')];
+  const plan = planNetwork(input({ mode: { kind: 'slirp4netns' }, ports }));
+  assert.equal(plan.helper, ['/usr/bin/slirp4netns', '--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=@READY_FD@', '@PID@', 'tap0']);
+  assert.equal(plan.forwarded, ports);
+  assert.equal(planNetwork(input({ mode: { kind: 'none' } })).forwarded, []);
+  assert.equal(planNetwork(input({ mode: { kind: 'host' }, ports })).forwarded, []);
 });
 
 test('missing helper features are one-line errors naming the option', () => {
-  const old = { path: '/usr/bin/slirp4netns', options: slirp.options.filter((o) => o !== 'api-socket' && o !== 'macaddress') };
-  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, helpers: { slirp4netns: old }, ports: parsePublish('1:1') })), /has no --api-socket \(needed to publish ports\)/, withHint);
-  throwsNook(() => slirp4netnsArgv(old, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--macaddress/, withHint);
+  const noReady = { path: '/usr/bin/slirp4netns', options: slirp.options.filter((o) => o !== 'ready-fd') };
+  throwsNook(() => planNetwork(input({ mode: { kind: 'slirp4netns' }, helpers: { slirp4netns: noReady } })), /has no --ready-fd \(needed to attach to a container\)/, withHint);
+  const old = { path: '/usr/bin/slirp4netns', options: slirp.options.filter((o) => o !== 'macaddress') };
+  throwsNook(() => slirp4netnsArgv(old, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01' }), /--macaddress/, withHint);
   const noMac = { path: '/usr/bin/pasta', options: pasta.options.filter((o) => o !== 'ns-mac-addr') };
   throwsNook(() => pastaArgv(noMac, { mtu: 65520, allowHostLoopback: false, macAddress: '02:00:00:00:00:01', ports: [] }), /--ns-mac-addr/, withHint);
 });
