@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, need, mustAsUser, setupPodman, hyperfine, report, repo } from './lib.mjs';
+import { setup, need, mustAsUser, setupPodman, hyperfine, report, benchFixtures } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 if (process.getuid() !== 0) throw new Error('bench/fs.mjs needs root to loop-mount its scratch file system');
@@ -26,10 +26,7 @@ execFileSync('mount', ['-o', 'loop', image, mnt]);
 chownSync(mnt, ctx.uid, ctx.gid);
 chmodSync(scratch, 0o755);
 
-const stage = mkdtempSync('/tmp/nook-bench-stage-');
-chmodSync(stage, 0o755);
-const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
 try {
   const ref = fx.NOOK_TEST_BUSYBOX;
   // 20,000 files of 100 bytes in 200 directories
@@ -49,7 +46,7 @@ try {
   }, { runs, warmup: 1 });
   report(`extract, read, delete 20,000 small files on a journaled ext4 scratch, median of ${runs} (goal: nook <= 1.3x host)`, results, 'host');
 } finally {
-  await teardownFixtures?.();
+  await teardownFixtures();
   mustAsUser(ctx, `podman unshare rm -rf ${mnt}/podman-kernel ${mnt}/podman-fuse ${mnt}/nook 2>/dev/null; true`);
   execFileSync('umount', ['-l', mnt]);
   execFileSync('rm', ['-rf', scratch]);

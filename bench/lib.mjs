@@ -86,6 +86,15 @@ export function setupPodman(ctx) {
   }
 }
 
+/** The test fixtures (local registry and images, cached in .nook-test-cache), readable by the bench user. */
+export async function benchFixtures(ctx) {
+  const stage = mkdtempSync('/tmp/nook-bench-stage-');
+  chmodSync(stage, 0o755);
+  const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
+  const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+  return { fx, teardown: teardownFixtures };
+}
+
 export function haveRegistryFixtures() {
   return existsSync(join(repo, '.nook-test-cache'));
 }

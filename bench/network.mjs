@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { need, setup, setupPodman, asUser, mustAsUser, hyperfine, report, repo } from './lib.mjs';
+import { need, setup, setupPodman, asUser, mustAsUser, hyperfine, report, benchFixtures } from './lib.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const REPEAT = 3; // transfers on a 2-core machine vary by a third from run to run: medians
@@ -112,10 +112,7 @@ for (const helper of ['pasta', 'slirp4netns']) {
 }
 row('podman, slirp4netns', outbound(`podman run --rm --network slirp4netns:allow_host_loopback=true ${podmanImage} iperf3 -c 10.0.2.2`));
 
-const stage = mkdtempSync('/tmp/nook-bench-stage-');
-chmodSync(stage, 0o755);
-const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
 try {
   const busybox = fx.NOOK_TEST_BUSYBOX;
   mustAsUser(ctx, `${nook} pull -q ${busybox}`);
@@ -129,7 +126,7 @@ try {
     'podman, none': `podman run --rm --network none ${busybox} true`,
   }, { runs: 20, warmup: 3 }), 'nook, none');
 } finally {
-  await teardownFixtures(fx);
+  await teardownFixtures();
 }
 
 /** pid -> { comm, args, kb } of the bench user's processes. */

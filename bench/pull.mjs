@@ -2,18 +2,15 @@
 // Pull throughput of the Debian fixture from the local registry, fresh store each time:
 // nook pull next to `podman pull` (overlay store) and `skopeo copy` to a dir, medians of N.
 //   node bench/pull.mjs [runs]
-import { mkdtempSync, chmodSync, statSync, readdirSync } from 'node:fs';
+import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, need, mustAsUser, setupPodman, repo } from './lib.mjs';
+import { setup, need, mustAsUser, setupPodman, benchFixtures } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 need('skopeo');
 const ctx = setup();
 setupPodman(ctx);
-const stage = mkdtempSync('/tmp/nook-bench-stage-');
-chmodSync(stage, 0o755);
-const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
 
 function compressedBytes(layout) {
   let n = 0;
@@ -51,5 +48,5 @@ try {
     console.log(`  ${name.padEnd(24)} ${String(ms).padStart(6)} ms  ${rate.toFixed(1).padStart(6)} MB/s  ${(results['podman pull (overlay)'] / ms).toFixed(2)}x podman's rate`);
   }
 } finally {
-  await teardownFixtures?.();
+  await teardownFixtures();
 }

@@ -6,7 +6,7 @@
 // container, so start-up is not counted.
 // Usage: node bench/seccomp.mjs [RUNS]   (needs gcc; podman is installed when missing)
 import { execFileSync } from 'node:child_process';
-import { setup, setupPodman, mustAsUser, repo } from './lib.mjs';
+import { setup, setupPodman, mustAsUser, benchFixtures } from './lib.mjs';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +58,8 @@ try {
 
   const ctx = setup();
   setupPodman(ctx);
-  const stage = mkdtempSync('/tmp/nook-bench-stage-');
-  chmodSync(stage, 0o755);
   chmodSync(scratch, 0o755);
-  const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-  const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+  const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
   try {
     mustAsUser(ctx, `podman pull -q --tls-verify=false ${fx.NOOK_TEST_BUSYBOX} >/dev/null`);
     const nook = (profile) => `node ${ctx.bin} run --rm --network none --security-opt seccomp=${profile} -v ${scratch}:/mnt:ro host /mnt/getppid`;
@@ -85,7 +82,7 @@ try {
       console.log(`  ${name.padEnd(18)} ${median(times).toFixed(1).padStart(7)} ms  ${(median(times) / base).toFixed(3)}x its unconfined`);
     }
   } finally {
-    await teardownFixtures?.();
+    await teardownFixtures();
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

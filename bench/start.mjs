@@ -2,19 +2,14 @@
 // Start latency: `nook run --rm IMAGE true` next to `node -e 0`, bwrap and rootless podman,
 // medians of one hyperfine run each, as the unprivileged bench user.
 //   node bench/start.mjs [runs]
-import { mkdtempSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, need, hyperfine, report, mustAsUser, setupPodman, repo } from './lib.mjs';
+import { setup, need, hyperfine, report, mustAsUser, setupPodman, benchFixtures } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 20);
 need('hyperfine', 'bubblewrap');
 const ctx = setup();
 const nook = `node ${ctx.bin}`;
 
-const stage = mkdtempSync('/tmp/nook-bench-stage-');
-chmodSync(stage, 0o755);
-const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
 try {
   const busybox = fx.NOOK_TEST_BUSYBOX;
   mustAsUser(ctx, `${nook} pull -q ${busybox}`);
@@ -39,5 +34,5 @@ try {
   const speedup = image['podman run --rm --network none busybox true'].median / image['nook run --rm --network none busybox true'].median;
   console.log(`  podman / nook, both --network none: ${speedup.toFixed(2)}x`);
 } finally {
-  await teardownFixtures?.();
+  await teardownFixtures();
 }

@@ -4,9 +4,9 @@
 // slirp4netns), for N detached `sleep` containers of the busybox fixture, as the
 // unprivileged bench user. Medians over the N containers.
 //   node bench/supervisor.mjs [count=10] [nook network mode for the second round]
-import { readFileSync, readdirSync, mkdtempSync, chmodSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, mustAsUser, asUser, setupPodman, repo } from './lib.mjs';
+import { setup, mustAsUser, asUser, setupPodman, benchFixtures } from './lib.mjs';
 
 const count = Number(process.argv[2] ?? 10);
 const nookNetwork = process.argv[3];
@@ -65,10 +65,7 @@ function podmanSamples(prefix) {
   });
 }
 
-const stage = mkdtempSync('/tmp/nook-bench-stage-');
-chmodSync(stage, 0o755);
-const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
-const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
+const { fx, teardown: teardownFixtures } = await benchFixtures(ctx);
 const rounds = [
   { title: 'network none', nook: '--network none', podman: '--network none' },
   ...(nookNetwork ? [{ title: `with network (nook ${nookNetwork}, podman slirp4netns)`, nook: `--network ${nookNetwork}`, podman: '--network slirp4netns' }] : []),
@@ -96,5 +93,5 @@ try {
     }
   }
 } finally {
-  await teardownFixtures?.();
+  await teardownFixtures();
 }
