@@ -89,6 +89,7 @@ struct session {
 	struct helper {
 		pid_t pid;
 		int err;
+		int ready; /* until it reported ready, else -1 */
 	} helpers[2];
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
 	int in[2];          /* its stdin pipe when detached with -i, else -1 */
@@ -154,7 +155,8 @@ void remove_tree(const char *path, int userns_fd);
 
 /* netns.c (parent) */
 enum helper_slot { HELPER_NET, HELPER_FORWARDER, HELPER_SLOTS };
-int start_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
+int spawn_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
+int await_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
 void stop_net_helpers(struct session *s);
 
 /* forward.c (a child of the launcher): never returns */

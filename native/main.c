@@ -12,13 +12,14 @@
  *   block forwarded signals
  *   clone ------------------------------------> blocks on the sync socket
  *   {"type":"child","pid":N} on status fd
+ *   start the network helper on the child's
+ *     netns and the port forwarder
  *   write uid/gid maps (newuidmap/newgidmap,
  *     or the single-id map directly)
- *   start the network helper on the child's
- *     netns, then the port forwarder; wait
- *     until each is ready
  *   send release (window size) --------------> maps are in place: root in the namespace
- *                                              mounts, pivot_root, hostname, ids, caps,
+ *   wait until the helpers are ready           mounts, pivot_root, hostname
+ *   send "n" (network ready) -----------------> [only with helpers: waits for it here]
+ *                                              ids, caps,
  *                                              [pty master <---- sent over the socket]
  *                                              seccomp last, exec
  *   EOF on the socket (it is close-on-exec) <-- exec happened; or an error message and exit
@@ -234,6 +235,8 @@ static int run_once(const struct plan *p, struct session *s)
 	if (p->detach && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
 		die("attach", errno, "pipe: %s", strerror(errno));
 
+	/* a new network with helpers: they start after the clone and the workload waits for them */
+	bool helpers_pending = !p->join_pid && !p->join_net_pid && (p->net_helper || p->n_publish);
 	pid_t child;
 	if (p->join_pid) {
 		int pidfd = open_target(p->join_pid, p->join_start);
@@ -286,6 +289,10 @@ static int run_once(const struct plan *p, struct session *s)
 			write_sysctls(p);
 			setup_rootfs(p);
 		}
+		/* the network helpers started beside our set-up: the workload waits for them */
+		char go;
+		if (helpers_pending && recv(sv[1], &go, 1, 0) != 1)
+			_exit(125);
 		exec_process(p, sv[1], &rel);
 		_exit(125);
 	}
@@ -308,13 +315,13 @@ static int run_once(const struct plan *p, struct session *s)
 		cleanup_userns_fd = s->userns_fd;
 	}
 	if (!p->join_pid && !p->join_net_pid) {
+		if (spawn_net_helpers(p, s, err, sizeof(err)) < 0) {
+			kill(child, SIGKILL);
+			die("network", 0, "%s", err);
+		}
 		if (write_id_maps(p, child, err, sizeof(err)) < 0) {
 			kill(child, SIGKILL);
 			die("idmap", errno, "%s", err);
-		}
-		if (start_net_helpers(p, s, err, sizeof(err)) < 0) {
-			kill(child, SIGKILL);
-			die("network", 0, "%s", err);
 		}
 	}
 	struct release_msg rel = { 0, 0 };
@@ -326,6 +333,14 @@ static int run_once(const struct plan *p, struct session *s)
 	if (send(sv[0], &rel, sizeof(rel), MSG_NOSIGNAL) != (ssize_t)sizeof(rel)) {
 		kill(child, SIGKILL);
 		die("sync", errno, "cannot release the container: %s", strerror(errno));
+	}
+	if (helpers_pending) {
+		if (await_net_helpers(p, s, err, sizeof(err)) < 0) {
+			kill(child, SIGKILL);
+			die("network", 0, "%s", err);
+		}
+		/* a child that failed meanwhile has left its reason on the socket: supervise reports it */
+		(void)!send(sv[0], "n", 1, MSG_NOSIGNAL);
 	}
 	int code = supervise(p, s, sv[0]);
 	stop_net_helpers(s);
@@ -422,7 +437,7 @@ int main(int argc, char **argv)
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	struct session s = { .userns_fd = -1, .helpers = { { 0, -1 }, { 0, -1 } }, .attach_listen = -1 };
+	struct session s = { .userns_fd = -1, .helpers = { { 0, -1, -1 }, { 0, -1, -1 } }, .attach_listen = -1 };
 	if (p.log_file)
 		log_open(&p);
 	if (p.attach_socket)

@@ -1,6 +1,7 @@
 /* The network helper (pasta or slirp4netns) attaches to the child's network namespace after
- * the id maps are written and before the child is released, so the workload's first connect
- * already has a network; the port forwarder (forward.c) follows it. Both run as our children
+ * the child is cloned, while the id maps are written (joining a user namespace needs no map:
+ * it is ours), and the child is released once it is ready, so the workload's first connect
+ * already has a network; the port forwarder (forward.c) starts beside it. Both run as our children
  * with PDEATHSIG, so they cannot outlive the launcher however that ends, and the supervisor
  * stops them when the container ends.
  * Readiness is one mechanism for both: the helper writes to @READY_FD@ (slirp4netns
@@ -48,9 +49,9 @@ static void first_line(int fd, char *msg, size_t len)
 		*nl = '\0';
 }
 
-/* Forks one helper into slot, runs body in it (exec or the forwarder: neither returns), and
- * waits until it reports ready on its fd. */
-static int spawn_helper(const struct plan *p, struct session *s, enum helper_slot slot, const char *what,
+/* Forks one helper into slot and runs body in it (exec or the forwarder: neither returns).
+ * Readiness is awaited later, so helpers start while the id maps are written. */
+static int spawn_helper(const struct plan *p, struct session *s, enum helper_slot slot,
 			void (*body)(const struct plan *, pid_t, int), char *err, size_t errlen)
 {
 	int ready[2], errp[2];
@@ -82,26 +83,8 @@ static int spawn_helper(const struct plan *p, struct session *s, enum helper_slo
 	}
 	close(ready[1]);
 	close(errp[1]);
-	s->helpers[slot] = (struct helper){ pid, errp[0] };
-
-	struct pollfd pf = { .fd = ready[0], .events = POLLIN };
-	int n;
-	do
-		n = poll(&pf, 1, READY_TIMEOUT_MS);
-	while (n < 0 && errno == EINTR);
-	char buf[64];
-	bool ok = n > 0 && read(ready[0], buf, sizeof(buf)) > 0;
-	close(ready[0]);
-	if (ok) {
-		fcntl(errp[0], F_SETFL, O_NONBLOCK);
-		return 0;
-	}
-	char msg[300];
-	kill(pid, SIGKILL);
-	first_line(errp[0], msg, sizeof(msg));
-	stop_net_helpers(s);
-	snprintf(err, errlen, "%s %s%s%s", what, n == 0 ? "did not become ready in time" : "failed", msg[0] ? ": " : "", msg);
-	return -1;
+	s->helpers[slot] = (struct helper){ pid, errp[0], ready[0] };
+	return 0;
 }
 
 static void exec_net_helper(const struct plan *p, pid_t child, int ready_fd)
@@ -115,17 +98,44 @@ static void exec_net_helper(const struct plan *p, pid_t child, int ready_fd)
 	_exit(127);
 }
 
-int start_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
+int spawn_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
 {
-	char what[300];
-	if (p->net_helper) {
-		snprintf(what, sizeof(what), "network helper %s", p->net_helper[0]);
-		if (spawn_helper(p, s, HELPER_NET, what, exec_net_helper, err, errlen) < 0)
-			return -1;
-	}
-	/* after the helper: its interface and addresses are in place when the first client comes */
-	if (p->n_publish && spawn_helper(p, s, HELPER_FORWARDER, "port forwarder", forward_run, err, errlen) < 0)
+	if (p->net_helper && spawn_helper(p, s, HELPER_NET, exec_net_helper, err, errlen) < 0)
 		return -1;
+	if (p->n_publish && spawn_helper(p, s, HELPER_FORWARDER, forward_run, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int await_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < HELPER_SLOTS; i++) {
+		struct helper *h = &s->helpers[i];
+		if (h->ready < 0)
+			continue;
+		struct pollfd pf = { .fd = h->ready, .events = POLLIN };
+		int n;
+		do
+			n = poll(&pf, 1, READY_TIMEOUT_MS);
+		while (n < 0 && errno == EINTR);
+		char buf[64];
+		bool ok = n > 0 && read(h->ready, buf, sizeof(buf)) > 0;
+		close(h->ready);
+		h->ready = -1;
+		if (ok) {
+			fcntl(h->err, F_SETFL, O_NONBLOCK);
+			continue;
+		}
+		char msg[300];
+		kill(h->pid, SIGKILL);
+		first_line(h->err, msg, sizeof(msg));
+		char what[300] = "port forwarder";
+		if (i == HELPER_NET)
+			snprintf(what, sizeof(what), "network helper %s", p->net_helper[0]);
+		stop_net_helpers(s);
+		snprintf(err, errlen, "%s %s%s%s", what, n == 0 ? "did not become ready in time" : "failed", msg[0] ? ": " : "", msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -143,6 +153,8 @@ void stop_net_helpers(struct session *s)
 		}
 		if (h->err >= 0)
 			close(h->err);
-		*h = (struct helper){ 0, -1 };
+		if (h->ready >= 0)
+			close(h->ready);
+		*h = (struct helper){ 0, -1, -1 };
 	}
 }

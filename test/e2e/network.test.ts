@@ -200,6 +200,13 @@ test('a killed supervisor or CLI takes the network helper and the port forwarder
   assert.equal(await leftoverProcesses(baseline), []);
 });
 
+test('a set-up error in the container while its helpers start is the one error reported', async () => {
+  // the child builds its root while pasta and the forwarder start, and fails there
+  const r = await nook(['run', '--rm', '-p', '127.0.0.1::53/udp', '-v', '/tmp:/no-such-mount-point', 'host', 'true']);
+  assert.is(r.code, 125);
+  assert.is(r.stderr, 'nook: cannot create mount point /no-such-mount-point: Read-only file system\n');
+});
+
 test('a host port in use is a clear error before the container starts', async () => {
   const { server, port } = await loopbackServer();
   try {
