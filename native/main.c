@@ -335,7 +335,10 @@ static int run_once(const struct plan *p, struct session *s)
 		die("sync", errno, "cannot release the container: %s", strerror(errno));
 	}
 	if (helpers_pending) {
-		if (await_net_helpers(p, s, err, sizeof(err)) < 0) {
+		struct pollfd reason = { .fd = sv[0], .events = POLLIN };
+		/* a child that failed first took its namespaces with it, and so its helper: the
+		 * child's own reason, waiting on the socket, is the one supervise reports */
+		if (await_net_helpers(p, s, err, sizeof(err)) < 0 && poll(&reason, 1, 0) == 0) {
 			kill(child, SIGKILL);
 			die("network", 0, "%s", err);
 		}

@@ -39,14 +39,20 @@ static char *substitute(const char *arg, pid_t child, int ready_fd)
 	return strdup(out);
 }
 
-/* The helper's first words on stderr, as one line. */
+/* The helper's reason, as one line: the first line of its stderr that is not pasta's
+ * complaint about a missing syslog. */
 static void first_line(int fd, char *msg, size_t len)
 {
-	ssize_t k = read(fd, msg, len - 1);
-	msg[k > 0 ? k : 0] = '\0';
-	char *nl = strchr(msg, '\n');
-	if (nl)
-		*nl = '\0';
+	char buf[1024];
+	ssize_t k = read(fd, buf, sizeof(buf) - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	msg[0] = '\0';
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, "to syslog")) {
+			snprintf(msg, len, "%s", line);
+			return;
+		}
+	}
 }
 
 /* Forks one helper into slot and runs body in it (exec or the forwarder: neither returns).
@@ -141,15 +147,15 @@ int await_net_helpers(const struct plan *p, struct session *s, char *err, size_t
 
 void stop_net_helpers(struct session *s)
 {
-	/* SIGKILL: a helper has nothing to save once its namespace's workload is gone, and
-	 * pasta took 20-40 ms to honour SIGTERM, which every --rm run waited for */
+	/* SIGKILL: a helper has nothing to save once its namespace's workload is gone. Not
+	 * waited for: pasta's exit takes 20-50 ms in the kernel (its tap device is unregistered),
+	 * which every --rm run paid. A killed process cannot come back; a later waitpid (the
+	 * supervisor's, on a restart) or our own parent reaps it. */
 	for (int i = 0; i < HELPER_SLOTS; i++) {
 		struct helper *h = &s->helpers[i];
 		if (h->pid > 0) {
 			kill(h->pid, SIGKILL);
-			int st;
-			while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-				;
+			waitpid(h->pid, NULL, WNOHANG);
 		}
 		if (h->err >= 0)
 			close(h->err);
