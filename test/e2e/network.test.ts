@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { leftoverProcesses, nook, processBaseline, processes, sleep, startNook, waitFor, type Result } from './harness.js';
@@ -198,6 +199,32 @@ test('a killed supervisor or CLI takes the network helper and the port forwarder
   process.kill(run.pid, 'SIGKILL');
   await run.result;
   assert.equal(await leftoverProcesses(baseline), []);
+});
+
+/** Whether the host lets this user's group open ICMP echo sockets (what the helpers use). */
+function hostAllowsPing(): boolean {
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().split(/\s+/).map(Number);
+  return process.getgid!() >= low! && process.getgid!() <= high!;
+}
+
+test('ICMP echo: inside for any user of the container; out through either helper where the host allows it', async () => {
+  // the container's own ping_group_range covers its groups: uid 1000 opens an ICMP echo
+  // socket without privilege (busybox ping would want a raw one)
+  const echo = 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP); s.settimeout(3)\n'
+    + 's.sendto(bytes([8, 0, 0, 0, 0, 1, 0, 1]) + b"nook", ("127.0.0.1", 0)); reply = s.recv(64); print(reply[0], reply[8:])';
+  const inside = ok(await nook(['run', '--rm', '--network', 'none', '-u', '1000:1000', 'host', 'python3', '-c', echo]), 'ICMP echo socket as uid 1000');
+  assert.is(inside.stdout, "0 b'nook'\n");
+  const target = process.env['NOOK_TEST_NETNS_ADDRESS'];
+  if (!target) {
+    console.log('  note: NOOK_TEST_NETNS_ADDRESS is not set (the root test runner creates that host): outside not checked');
+    return;
+  }
+  const allowed = hostAllowsPing();
+  for (const helper of HELPERS) {
+    const r = await nook(['run', '--rm', '--network', helper, 'host', 'busybox', 'ping', '-c', '1', '-W', '3', target]);
+    if (allowed) ok(r, `ping ${target} through ${helper}`);
+    else assert.is.not(r.code, 0, `ping through ${helper} worked though the host's ping_group_range excludes gid ${process.getgid!()}`);
+  }
 });
 
 test('a set-up error in the container while its helpers start is the one error reported', async () => {

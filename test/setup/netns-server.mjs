@@ -1,13 +1,16 @@
 // A test host of our own for the network suites: a network namespace made here, joined to
 // the host by a veth pair (10.203.0.1 <-> 10.203.0.2), serving one page with busybox httpd.
+// For the suites' length the host's net.ipv4.ping_group_range is systemd's default (every
+// group), so the helpers' ICMP echo sockets may be opened; the old value comes back in stop.
 // Root only; traffic stays inside this machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const NS = 'nooktest-net';
 const BODY = 'hello-from-netns';
+const PING_RANGE = '/proc/sys/net/ipv4/ping_group_range';
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 export function startNetnsServer() {
@@ -25,7 +28,9 @@ export function startNetnsServer() {
   ip('netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up');
   // busybox httpd daemonizes itself; it dies with the namespace's processes in stop
   ip('netns', 'exec', NS, 'busybox', 'httpd', '-p', '80', '-h', dir);
-  return { env: { NOOK_TEST_NETNS_HTTP: 'http://10.203.0.2/', NOOK_TEST_NETNS_BODY: BODY }, dir };
+  writeFileSync(join(dir, 'ping_group_range'), readFileSync(PING_RANGE));
+  writeFileSync(PING_RANGE, '0 2147483647');
+  return { env: { NOOK_TEST_NETNS_HTTP: 'http://10.203.0.2/', NOOK_TEST_NETNS_BODY: BODY, NOOK_TEST_NETNS_ADDRESS: '10.203.0.2' }, dir };
 }
 
 export function stopNetnsServer(dir) {
@@ -40,5 +45,6 @@ export function stopNetnsServer(dir) {
   } catch {
     // not there
   }
+  if (dir && existsSync(join(dir, 'ping_group_range'))) writeFileSync(PING_RANGE, readFileSync(join(dir, 'ping_group_range')));
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
