@@ -287,13 +287,22 @@ test('-P publishes the image\'s ExposedPorts (busybox: 80/tcp) on a free host po
   }
 });
 
-test('--network container:NAME reaches the other container\'s 127.0.0.1', async () => {
+test('--network container:NAME reaches the other container\'s 127.0.0.1; its published port stays up meanwhile', async () => {
   await nook(['rm', '-f', 'net-joined']); // a previous, interrupted pass
-  ok(await nook(['run', '-d', '--name', 'net-joined', 'host', 'sh', '-c', `${WEB_ROOT} && exec busybox httpd -f -p 127.0.0.1:8081 -h /tmp/w`]), 'run -d');
+  const port = await freePort();
+  ok(await nook(['run', '-d', '--name', 'net-joined', '-p', `127.0.0.1:${port}:80`, 'host', 'sh', '-c',
+    `${WEB_ROOT} && (busybox httpd -f -p 127.0.0.1:8081 -h /tmp/w &) && exec busybox httpd -f -p 80 -h /tmp/w`]), 'run -d');
   try {
-    const r = await nook(['run', '--rm', '--network', 'container:net-joined', 'host', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -m 2 http://127.0.0.1:8081/ && exit 0; sleep 0.3; done; exit 1']);
+    const joiner = startNook(['run', '--rm', '--network', 'container:net-joined', 'host', 'sh', '-c',
+      'for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -m 2 http://127.0.0.1:8081/ && exec sleep 3; sleep 0.3; done; exit 1']);
+    // while the joiner runs (it sleeps 3 s once in), and after it ended, web's port answers on the host
+    await sleep(1000);
+    assert.is(await waitForHttp(`http://127.0.0.1:${port}/`), 'served-by-nook\n');
+    assert.ok(processes().some((p) => p.pid === joiner.pid), 'the joiner ended before the check');
+    const r = await joiner.result;
     ok(r, 'curl in the joined network');
     assert.is(r.stdout, 'served-by-nook\n');
+    assert.is(await fetchText(`http://127.0.0.1:${port}/`), 'served-by-nook\n');
   } finally {
     await nook(['rm', '-f', 'net-joined']);
   }
