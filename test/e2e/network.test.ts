@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { leftoverProcesses, nook, processBaseline, processes, sleep, startNook, waitFor, type Result } from './harness.js';
 
@@ -173,6 +174,47 @@ async function udpEcho(address: string, port: number, text: string): Promise<str
   } finally {
     socket.close();
   }
+}
+
+/** Asks the test host in its own network namespace (a client from elsewhere) to reach the host's port. */
+function probeFromElsewhere(prober: string, request: string): Promise<string> {
+  const [address, port] = prober.split(':');
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), address!, () => socket.write(`${request}\n`));
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+for (const helper of HELPERS) {
+  test(`${helper}: a client on another host reaches published TCP and UDP ports; the log shows who it is`, async () => {
+    const prober = process.env['NOOK_TEST_NETNS_PROBER'];
+    if (!prober) {
+      console.log('  note: NOOK_TEST_NETNS_PROBER is not set (the root test runner creates that host): not checked');
+      return;
+    }
+    const [port, udpPort] = [await freePort(), await freePort('udp')];
+    const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d.upper(), a)';
+    const id = ok(await nook(['run', '-d', '--network', helper, '-p', `${port}:80`, '-p', `${udpPort}:53/udp`, 'host', 'sh', '-c',
+      `${WEB_ROOT}; python3 -c '${echo}' & exec busybox httpd -f -vv -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
+    try {
+      let tcp = '';
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+        tcp = await probeFromElsewhere(prober, `tcp ${port}`);
+        if (!tcp.startsWith('error')) break;
+      }
+      assert.is(tcp, 'served-by-nook\n');
+      assert.is(await probeFromElsewhere(prober, `udp ${udpPort} far`), 'FAR');
+      const log = ok(await nook(['logs', id]), 'logs').stderr;
+      // pasta carries TCP itself and shows the client's own address; nook's forwarder
+      // (slirp4netns) connects from 127.0.0.1 inside
+      assert.match(log, helper === 'pasta' ? /\[::ffff:10\.203\.0\.2\]:\d+: url:\// : /\[::ffff:127\.0\.0\.1\]:\d+: url:\//);
+    } finally {
+      await nook(['rm', '-f', id]);
+    }
+  });
 }
 
 /** The processes whose parent is PID. */
