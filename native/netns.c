@@ -106,6 +106,13 @@ static void exec_net_helper(const struct plan *p, pid_t child, int ready_fd)
 
 int spawn_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
 {
+	/* a restart: the last run's helpers must have let go of the ports they bound */
+	for (int i = 0; i < HELPER_SLOTS; i++) {
+		if (s->dying[i] > 0)
+			while (waitpid(s->dying[i], NULL, 0) < 0 && errno == EINTR)
+				;
+		s->dying[i] = 0;
+	}
 	if (p->net_helper && spawn_helper(p, s, HELPER_NET, exec_net_helper, err, errlen) < 0)
 		return -1;
 	if (p->n_publish && spawn_helper(p, s, HELPER_FORWARDER, forward_run, err, errlen) < 0)
@@ -149,13 +156,13 @@ void stop_net_helpers(struct session *s)
 {
 	/* SIGKILL: a helper has nothing to save once its namespace's workload is gone. Not
 	 * waited for: pasta's exit takes 20-50 ms in the kernel (its tap device is unregistered),
-	 * which every --rm run paid. A killed process cannot come back; a later waitpid (the
-	 * supervisor's, on a restart) or our own parent reaps it. */
+	 * which every --rm run paid. A killed process cannot come back; a restart reaps it first
+	 * (spawn_net_helpers), otherwise whoever inherits it does. */
 	for (int i = 0; i < HELPER_SLOTS; i++) {
 		struct helper *h = &s->helpers[i];
 		if (h->pid > 0) {
 			kill(h->pid, SIGKILL);
-			waitpid(h->pid, NULL, WNOHANG);
+			s->dying[i] = waitpid(h->pid, NULL, WNOHANG) == 0 ? h->pid : 0;
 		}
 		if (h->err >= 0)
 			close(h->err);

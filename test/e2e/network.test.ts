@@ -200,13 +200,17 @@ for (const helper of HELPERS) {
     const id = ok(await nook(['run', '-d', '--network', helper, '-p', `${port}:80`, '-p', `${udpPort}:53/udp`, 'host', 'sh', '-c',
       `${WEB_ROOT}; python3 -c '${echo}' & exec busybox httpd -f -vv -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
     try {
-      let tcp = '';
-      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
-        tcp = await probeFromElsewhere(prober, `tcp ${port}`);
-        if (!tcp.startsWith('error')) break;
-      }
-      assert.is(tcp, 'served-by-nook\n');
-      assert.is(await probeFromElsewhere(prober, `udp ${udpPort} far`), 'FAR');
+      // each until its server inside is up
+      const until = async (request: string) => {
+        let answer = '';
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+          answer = await probeFromElsewhere(prober, request);
+          if (!answer.startsWith('error')) break;
+        }
+        return answer;
+      };
+      assert.is(await until(`tcp ${port}`), 'served-by-nook\n');
+      assert.is(await until(`udp ${udpPort} far`), 'FAR');
       const log = ok(await nook(['logs', id]), 'logs').stderr;
       // pasta carries TCP itself and shows the client's own address; nook's forwarder
       // (slirp4netns) connects from 127.0.0.1 inside
@@ -347,6 +351,21 @@ test('--network container:NAME reaches the other container\'s 127.0.0.1; its pub
     assert.is(await fetchText(`http://127.0.0.1:${port}/`), 'served-by-nook\n');
   } finally {
     await nook(['rm', '-f', 'net-joined']);
+  }
+});
+
+test('--restart: every new life of the container gets its ports again', async () => {
+  const port = await freePort('udp');
+  const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d, a)';
+  const id = ok(await nook(['run', '-d', '--restart', 'always', '-p', `127.0.0.1:${port}:53/udp`, 'host', 'timeout', '1', 'python3', '-c', echo]), 'run -d').stdout.trim();
+  try {
+    for (let seen = 0; seen < 2;) {
+      seen = Number(ok(await nook(['inspect', '--format', '{{.RestartCount}}', id]), 'inspect').stdout);
+      await sleep(200);
+    }
+    assert.is(await udpEcho('127.0.0.1', port, 'again'), 'again');
+  } finally {
+    await nook(['rm', '-f', id]);
   }
 });
 
