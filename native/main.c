@@ -47,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -409,11 +410,15 @@ int main(int argc, char **argv)
 		status_init(status_fd);
 	}
 
-	/* Whatever started us (Node ignores SIGPIPE; its stdio may be non-blocking) must not leak
-	 * into the container: default dispositions, blocking stdio. */
+	/* Whatever started us (Node ignores SIGPIPE; its stdio may be non-blocking; `node
+	 * --cpu-prof` leaves a profiling timer that outlives execve and whose SIGPROF would end
+	 * us) must not leak into the container: default dispositions, no timers, blocking stdio. */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	const struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	for (int which = ITIMER_REAL; which <= ITIMER_PROF; which++)
+		setitimer(which, &off, NULL);
 	for (int fd = 0; fd < 3; fd++) {
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0 && (fl & O_NONBLOCK))
