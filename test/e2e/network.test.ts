@@ -104,6 +104,20 @@ for (const helper of HELPERS) {
     assert.is(r.stdout.trim(), process.env['NOOK_TEST_NETNS_BODY']);
   });
 
+  test(`${helper}: outbound UDP: names from a DNS server on another host, with --dns and --dns-search`, async () => {
+    const server = process.env['NOOK_TEST_NETNS_ADDRESS'];
+    if (!server) {
+      console.log('  note: NOOK_TEST_NETNS_ADDRESS is not set (the root test runner creates that host): not checked');
+      return;
+    }
+    const lookup = 'import socket, sys\nfor name in sys.argv[1:]:\n try: print(name, socket.gethostbyname(name))\n except socket.gaierror: print(name, "unknown")';
+    const direct = ok(await nook(['run', '--rm', '--network', helper, '--dns', server, 'host', 'python3', '-c', lookup, 'web.nook.test', 'nothing.example']), 'lookups');
+    assert.is(direct.stdout, `web.nook.test ${server}\nnothing.example unknown\n`);
+    // a short name completed by the search domain
+    const searched = ok(await nook(['run', '--rm', '--network', helper, '--dns', server, '--dns-search', 'nook.test', 'host', 'python3', '-c', lookup, 'db']), 'search');
+    assert.is(searched.stdout, `db ${server}\n`);
+  });
+
   test(`${helper}: the host's loopback is closed by default and opened by allow_host_loopback`, async () => {
     const { server, port } = await loopbackServer();
     try {
