@@ -2,7 +2,7 @@
 // were hashed and matched, so whatever sits there is trusted.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { writeFileAtomic } from './atomic.js';
 import { NookError } from '../errors.js';
 import { DigestCounter, sha256Digest } from './digest.js';

@@ -1,6 +1,12 @@
 // Content digests: only sha256, the one every registry and image spec version uses.
-import { createHash, type Hash } from 'node:crypto';
+// Small one-shot inputs (configs, manifests, chain ids) go through @noble/hashes: `nook run`
+// checks its image's config on every start, and loading node:crypto (OpenSSL) cost it 7 ms.
+// Streams (layers, many MB) use node:crypto, loaded on first use, which is several times faster.
+import type { Hash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { fail } from '../errors.js';
+import { crypto } from '../util/lazy-require.js';
 
 const SHA256 = /^sha256:([a-f0-9]{64})$/;
 
@@ -16,12 +22,12 @@ export function digestHex(digest: string): string {
 }
 
 export function sha256Digest(data: Uint8Array | string): string {
-  return 'sha256:' + createHash('sha256').update(data).digest('hex');
+  return 'sha256:' + bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data));
 }
 
 /** A running sha256 with a byte count, for streams. */
 export class DigestCounter {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash = crypto().createHash('sha256');
   bytes = 0;
   update(chunk: Uint8Array): void {
     this.hash.update(chunk);
