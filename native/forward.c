@@ -228,6 +228,9 @@ static void want_out(struct conn *c, int side, bool want)
 static void conn_event(struct conn *c, int side, uint32_t events)
 {
 	if (c->connecting) {
+		/* only the inside socket tells: SO_ERROR reads 0 while a connect is under way */
+		if (side != 1)
+			return;
 		int e = 0;
 		socklen_t len = sizeof(e);
 		getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &e, &len);
