@@ -76,12 +76,17 @@ function outbound(clientCommand) {
   return { up: runs(false), down: runs(true) };
 }
 
+/** Both directions through the published port: sending to the container, then -R. */
+function throughPublished() {
+  const c = `iperf3 -c 127.0.0.1 -p ${PUBLISHED}`;
+  return { down: client(c, false), up: client(c, true) };
+}
+
 /** Both directions through a port published by a detached container running `iperf3 -s`. */
 function published(engine, runOptions, image) {
   const id = mustAsUser(ctx, `${engine} run -d ${runOptions} -p 127.0.0.1:${PUBLISHED}:5201 ${image} iperf3 -s`).trim().split('\n').at(-1);
   try {
-    const c = `iperf3 -c 127.0.0.1 -p ${PUBLISHED}`;
-    return { down: client(c, false), up: client(c, true) };
+    return throughPublished();
   } finally {
     asUser(ctx, `${engine} rm -f ${id}`);
   }
@@ -97,8 +102,7 @@ function podmanWithPasta(image) {
   try {
     const pid = mustAsUser(ctx, `podman inspect --format '{{.State.Pid}}' ${id}`).trim();
     helper = mustAsUser(ctx, `pasta --config-net --foreground --quiet -t 127.0.0.1/${PUBLISHED}:5201 -u none -T none -U none --no-map-gw ${pid} >/dev/null 2>&1 & echo $!`).trim();
-    const c = `iperf3 -c 127.0.0.1 -p ${PUBLISHED}`;
-    return { down: client(c, false), up: client(c, true) };
+    return throughPublished();
   } finally {
     if (helper) asUser(ctx, `kill ${helper}`);
     asUser(ctx, `podman rm -f ${id}`);

@@ -49,7 +49,7 @@ export interface PlanInput {
   readOnly: boolean;
   binds: BindSpec[];
   tmpfs: TmpfsSpec[];
-  /** unshare-net, sysctl, net-helper from networkForRun (src/network/run-network.ts) */
+  /** unshare-net, sysctl, net-helper, publish from networkForRun (src/network/run-network.ts) */
   network: Directive[];
   tty: boolean;
   interactive: boolean;

@@ -34,7 +34,7 @@ export interface NetworkConfig {
 }
 
 export interface RunNetwork {
-  /** unshare-net, sysctl and net-helper: they go before the root file system directives */
+  /** unshare-net, sysctl, net-helper and publish: they go before the root file system directives */
   directives: Directive[];
   /** read-write binds of the files written by writeNetworkFiles */
   bindFiles: Array<{ source: string; target: string }>;
@@ -44,7 +44,6 @@ export interface RunNetwork {
   notices: string[];
   /** as published, host ports chosen: for config.json and `nook port` */
   ports: PortMapping[];
-  mode: NetworkPlan['mode'];
   files: NetworkPlan['files'];
 }
 
@@ -136,7 +135,6 @@ export async function networkForRun(
     } : {}),
     notices: plan.notices,
     ports: plan.ports,
-    mode: plan.mode,
     files: plan.files,
   };
 }

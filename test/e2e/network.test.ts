@@ -12,6 +12,8 @@ import { leftoverProcesses, nook, processBaseline, processes, sleep, startNook, 
 
 const HELPERS = ['pasta', 'slirp4netns'] as const;
 const WEB_ROOT = 'mkdir -p /tmp/w && echo served-by-nook > /tmp/w/index.html';
+/** A UDP server on the container's port 53 answering each datagram in upper case (python3 -c). */
+const UDP_ECHO = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d.upper(), a)';
 
 function ok(r: Result, what: string): Result {
   assert.is(r.code, 0, `${what}: exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -158,8 +160,7 @@ for (const helper of HELPERS) {
   // a client on the host's loopback and one on its address both get their echo.
   test(`${helper}: UDP echo through -p PORT:53/udp, from 127.0.0.1 and from the host's address`, async () => {
     const port = await freePort('udp');
-    const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d.upper(), a)';
-    const run = startNook(['run', '--rm', '--network', helper, '-p', `${port}:53/udp`, 'host', 'timeout', '20', 'python3', '-c', echo], { timeoutMs: 30_000 });
+    const run = startNook(['run', '--rm', '--network', helper, '-p', `${port}:53/udp`, 'host', 'timeout', '20', 'python3', '-c', UDP_ECHO], { timeoutMs: 30_000 });
     try {
       for (const address of ['127.0.0.1', hostAddress()]) assert.is(await udpEcho(address, port, `ping-${helper}`), `PING-${helper.toUpperCase()}`);
     } finally {
@@ -210,9 +211,8 @@ for (const helper of HELPERS) {
       return;
     }
     const [port, udpPort] = [await freePort(), await freePort('udp')];
-    const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d.upper(), a)';
     const id = ok(await nook(['run', '-d', '--network', helper, '-p', `${port}:80`, '-p', `${udpPort}:53/udp`, 'host', 'sh', '-c',
-      `${WEB_ROOT}; python3 -c '${echo}' & exec busybox httpd -f -vv -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
+      `${WEB_ROOT}; python3 -c '${UDP_ECHO}' & exec busybox httpd -f -vv -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
     try {
       // each until its server inside is up
       const until = async (request: string) => {
@@ -370,14 +370,13 @@ test('--network container:NAME reaches the other container\'s 127.0.0.1; its pub
 
 test('--restart: every new life of the container gets its ports again', async () => {
   const port = await freePort('udp');
-  const echo = 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53))\nwhile True:\n d, a = s.recvfrom(2048); s.sendto(d, a)';
-  const id = ok(await nook(['run', '-d', '--restart', 'always', '-p', `127.0.0.1:${port}:53/udp`, 'host', 'timeout', '1', 'python3', '-c', echo]), 'run -d').stdout.trim();
+  const id = ok(await nook(['run', '-d', '--restart', 'always', '-p', `127.0.0.1:${port}:53/udp`, 'host', 'timeout', '1', 'python3', '-c', UDP_ECHO]), 'run -d').stdout.trim();
   try {
     for (let seen = 0; seen < 2;) {
       seen = Number(ok(await nook(['inspect', '--format', '{{.RestartCount}}', id]), 'inspect').stdout);
       await sleep(200);
     }
-    assert.is(await udpEcho('127.0.0.1', port, 'again'), 'again');
+    assert.is(await udpEcho('127.0.0.1', port, 'again'), 'AGAIN');
   } finally {
     await nook(['rm', '-f', id]);
   }
