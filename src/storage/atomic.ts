@@ -2,6 +2,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from '../util/random.js';
 import { basename, dirname, join } from 'node:path';
+import type { StoreLayout } from './layout.js';
+
+/** A fresh name in the store's tmp/ (created if missing), where system check counts what is left as garbage. */
+export function storeTempPath(s: StoreLayout, prefix: string): string {
+  mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
+  return join(s.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
+}
 
 /** A temp name beside `path`, so rename() stays on one file system. Prefix `.tmp-` marks garbage. */
 export function tempPathFor(path: string): string {

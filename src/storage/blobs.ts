@@ -1,9 +1,7 @@
 // Content-addressed blobs: a blob is only ever renamed into blobs/sha256/<hex> after its bytes
 // were hashed and matched, so whatever sits there is trusted.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from '../util/random.js';
-import { writeFileAtomic } from './atomic.js';
+import { storeTempPath, writeFileAtomic } from './atomic.js';
 import { NookError } from '../errors.js';
 import { DigestCounter, sha256Digest } from './digest.js';
 import { blobPath, type StoreLayout } from './layout.js';
@@ -33,9 +31,8 @@ export class BlobWriter {
   readonly tmp: string;
 
   constructor(private readonly s: StoreLayout) {
-    mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
+    this.tmp = storeTempPath(s, 'blob');
     mkdirSync(s.blobsDir, { recursive: true, mode: 0o755 });
-    this.tmp = join(s.tmpDir, `blob-${randomBytes(8).toString('hex')}`);
     this.fd = openSync(this.tmp, 'wx', 0o644);
   }
 

@@ -7,7 +7,6 @@
 // /sys export as the directories they are in the image.
 import { spawn, type StdioOptions } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NookError } from '../../errors.js';
@@ -18,6 +17,7 @@ import { DEFAULT_PATH } from '../../core/env.js';
 import type { StoreLayout } from '../../storage/layout.js';
 import { withLock } from '../../storage/lock.js';
 import { removeInNamespace } from '../unpack/run-worker.js';
+import { storeTempPath } from '../../storage/atomic.js';
 
 const ID_MAP_DIRECTIVES = new Set(['uid-map-helper', 'gid-map-helper', 'uid-map', 'gid-map', 'setgroups-deny']);
 
@@ -57,8 +57,7 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
   if (!c.plan) throw new NookError(`container ${c.name} has no launch plan`, { hint: 'it was created by an older nook' });
   const plan = c.plan;
   await withLock(s.storeLock, async () => {
-    mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
-    const scratch = join(s.tmpDir, `export-${randomBytes(8).toString('hex')}`);
+    const scratch = storeTempPath(s, 'export');
     const dirs = { upper: join(scratch, 'upper'), work: join(scratch, 'work') };
     mkdirSync(dirs.upper, { recursive: true, mode: 0o755 });
     mkdirSync(dirs.work, { mode: 0o700 });

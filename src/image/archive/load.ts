@@ -2,9 +2,7 @@
 // into the store. The archive is spooled into the store's tmp dir first (its manifest may come
 // last, and a stream cannot be read twice); every image in it is checked before any layer is
 // unpacked; the spool is removed whatever happens.
-import { mkdirSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { withLock } from '../../storage/lock.js';
 import type { ImageRecord } from '../../storage/image-index.js';
@@ -15,12 +13,12 @@ import type { PullProgress } from '../pull-progress.js';
 import { spoolArchive } from './archive-reader.js';
 import { archivedImages } from './archive-images.js';
 import { storeLocalImage } from './store-images.js';
+import { storeTempPath } from '../../storage/atomic.js';
 
 export async function loadArchive(s: StoreLayout, input: Readable, ctx: {
   limits: PullSettings['limits']; progress: PullProgress; note: (line: string) => void;
 }): Promise<Array<{ image: ImageRecord; tags: string[] }>> {
-  mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
-  const spool = join(s.tmpDir, `load-${randomBytes(8).toString('hex')}`);
+  const spool = storeTempPath(s, 'load');
   try {
     return await withLock(s.storeLock, async () => {
       const images = archivedImages(await spoolArchive(input, spool));
