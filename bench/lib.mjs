@@ -2,10 +2,11 @@
 // tests do); hyperfine does the timing; peers (podman, crun, bwrap) are installed from Debian
 // when missing. Every benchmark prints medians and ratios side by side from one run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareHost, lookupUser } from '../test/setup/host-users.mjs';
+import { prepareHost } from '../test/setup/host-users.mjs';
+import { privateDir } from '../test/setup/stage.mjs';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const USER = 'nooktest';
@@ -22,20 +23,21 @@ export function setup() {
   if (process.getuid() !== 0) {
     return { user: undefined, bin: join(repo, 'dist', 'nook.cjs'), env: { ...process.env }, home: process.env.HOME };
   }
-  prepareHost([USER]);
-  const u = lookupUser(USER);
+  // the test users, as test/run.mjs makes them: the bench measures as the one with ranges
+  const { withRanges: u } = prepareHost({ withRanges: USER, withoutRanges: 'nooknosub' });
   const dir = mkdtempSync('/tmp/nook-bench-');
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   cpSync(join(repo, 'dist'), join(dir, 'lib'), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', dir]);
-  const run = join(dir, 'run');
-  mkdirSync(run, { mode: 0o700 });
-  chownSync(run, u.uid, u.gid);
-  const home = `/home/${USER}`;
+  const run = privateDir(join(dir, 'run'), u);
+  const home = u.home;
   const env = { HOME: home, USER, LOGNAME: USER, PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', XDG_RUNTIME_DIR: run, LANG: 'C.UTF-8' };
   return { user: USER, bin: join(dir, 'lib', 'nook.cjs'), env, home, uid: u.uid, gid: u.gid };
 }
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs a shell command as the bench user. */
 export function asUser(ctx, command, opts = {}) {
@@ -93,8 +95,4 @@ export async function benchFixtures(ctx) {
   const { setupFixtures, teardownFixtures } = await import(join(repo, 'test', 'fixtures', 'setup.mjs'));
   const fx = await setupFixtures({ cacheDir: join(repo, '.nook-test-cache'), stageDir: stage, user: ctx.user });
   return { fx, teardown: teardownFixtures };
-}
-
-export function haveRegistryFixtures() {
-  return existsSync(join(repo, '.nook-test-cache'));
 }

@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { need, setup, setupPodman, asUser, mustAsUser, hyperfine, report, benchFixtures } from './lib.mjs';
+import { need, setup, setupPodman, asUser, mustAsUser, hyperfine, report, benchFixtures, median } from './lib.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const REPEAT = 3; // transfers on a 2-core machine vary by a third from run to run: medians
@@ -46,8 +46,6 @@ function podmanIperfImage() {
   return 'localhost/nook-bench-iperf3:latest';
 }
 const podmanImage = podmanIperfImage();
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Received bits per second, the median of REPEAT iperf3 client runs (retried while the server starts). */
 function client(command, reverse) {

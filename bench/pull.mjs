@@ -4,7 +4,7 @@
 //   node bench/pull.mjs [runs]
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, need, mustAsUser, setupPodman, benchFixtures } from './lib.mjs';
+import { setup, need, mustAsUser, setupPodman, benchFixtures, median } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 need('skopeo');
@@ -23,7 +23,6 @@ function timed(cmd) {
   return Number(out.trim().split('\n').at(-1));
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   const ref = fx.NOOK_TEST_DEBIAN;
   const bytes = compressedBytes(join(fx.NOOK_TEST_FIXTURES, 'debian'));

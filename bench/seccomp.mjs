@@ -6,7 +6,7 @@
 // container, so start-up is not counted.
 // Usage: node bench/seccomp.mjs [RUNS]   (needs gcc; podman is installed when missing)
 import { execFileSync } from 'node:child_process';
-import { setup, setupPodman, mustAsUser, benchFixtures } from './lib.mjs';
+import { setup, setupPodman, mustAsUser, benchFixtures, median } from './lib.mjs';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,6 @@ import { tsImport } from 'tsx/esm/api';
 const RUNS = Number(process.argv[2] ?? 11);
 const LOOPS = 1_000_000;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const compiler = () => tsImport('../src/security/seccomp/compile.ts', import.meta.url);
 const { DEFAULT_CAPABILITIES } = await tsImport('../src/security/capabilities.ts', import.meta.url);
 

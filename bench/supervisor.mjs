@@ -6,7 +6,7 @@
 //   node bench/supervisor.mjs [count=10] [nook network mode for the second round]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, mustAsUser, asUser, setupPodman, benchFixtures } from './lib.mjs';
+import { setup, mustAsUser, asUser, setupPodman, benchFixtures, median } from './lib.mjs';
 
 const count = Number(process.argv[2] ?? 10);
 const nookNetwork = process.argv[3];
@@ -28,8 +28,6 @@ const children = (pid) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).ma
   }
 });
 const comm = (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function summarize(label, samples) {
   const kib = (v) => `${(v / 1024).toFixed(2)} MiB`.padStart(10);
   console.log(`  ${label.padEnd(40)} RSS ${kib(median(samples.map((s) => s.rss)))}   PSS ${kib(median(samples.map((s) => s.pss)))}   (${samples.length} containers)`);
