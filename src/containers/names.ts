@@ -3,7 +3,7 @@
 import { randomBytes } from '../util/random.js';
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
-import { containerDir, namesLockPath } from './layout.js';
+import { containerDir, namesDir, namesLockPath } from './layout.js';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -29,15 +29,14 @@ export function generateName(): string {
   return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
 }
 
-export async function reserveName(namesDir: string, name: string, id: string): Promise<string> {
+export async function reserveName(name: string, id: string): Promise<string> {
   // Under the names lock (rename takes it too), so taking over a stale link cannot race.
-  return withLock(namesLockPath(), () => reserveNameLocked(namesDir, name, id));
+  return withLock(namesLockPath(), () => reserveNameLocked(name, id));
 }
 
-/** For callers that already hold the names lock. */
-export function reserveNameLocked(namesDir: string, name: string, id: string): string {
-  mkdirSync(namesDir, { recursive: true, mode: 0o700 });
-  const link = join(namesDir, name);
+function reserveNameLocked(name: string, id: string): string {
+  mkdirSync(namesDir(), { recursive: true, mode: 0o700 });
+  const link = join(namesDir(), name);
   for (let attempt = 0; ; attempt++) {
     try {
       symlinkSync(id, link);

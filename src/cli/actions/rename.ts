@@ -3,8 +3,8 @@
 import { writeJsonAtomic } from '../../storage/atomic.js';
 import { withLock } from '../../storage/lock.js';
 import { NookError } from '../../errors.js';
-import { containerFiles, containerLockPath, namesDir, namesLockPath } from '../../containers/layout.js';
-import { reserveNameLocked, validateName } from '../../containers/names.js';
+import { containerFiles, containerLockPath } from '../../containers/layout.js';
+import { reserveName, validateName } from '../../containers/names.js';
 import { releaseName } from '../../containers/remove.js';
 import { loadContainer, noSuchContainer, resolveContainerId } from '../../containers/state.js';
 
@@ -17,7 +17,7 @@ export async function rename(ref: string, newName: string): Promise<number> {
     if (!c) throw noSuchContainer(ref);
     old = c.config.name;
     if (old === name) throw new NookError('Renaming a container with the same name as its current name');
-    await withLock(namesLockPath(), () => reserveNameLocked(namesDir(), name, id));
+    await reserveName(name, id);
     writeJsonAtomic(containerFiles(id).config, { ...c.config, name });
   });
   await releaseName(old, id);

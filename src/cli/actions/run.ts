@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeSync 
 import { join } from 'node:path';
 import type { RunFlags } from '../commands/run.js';
 import { fail } from '../../errors.js';
-import { dataDir, launcherPath } from '../../paths.js';
+import { launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
 import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
@@ -195,7 +195,6 @@ export async function run(image: string | undefined, command: string[], flags: R
     ...(flags.ulimit ?? []).map(parseUlimit),
   ];
 
-  const namesDir = join(dataDir(), 'names');
   const detached = flags.detach ?? false;
   const restart = parseRestartPolicy(flags.restart ?? 'no');
   if (restart.name !== 'no' && !detached) fail('--restart needs a detached container', 'add -d');
@@ -281,7 +280,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
     await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
   }
-  await reserveName(namesDir, name, id);
+  await reserveName(name, id);
   const record: ContainerConfig = {
     id,
     name,
