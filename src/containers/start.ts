@@ -1,5 +1,6 @@
 // Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
-// program is compiled (or taken from the cache) again and handed over as fd 5.
+// program (compiled again, or taken from the cache, unless `run -d` has it at hand) is handed
+// over as fd 5.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
@@ -12,14 +13,14 @@ import { memfdWith } from '../launcher/exec.js';
 
 const SECCOMP_FD = 5;
 
-export async function startContainer(rec: ContainerConfig): Promise<{ pid: number }> {
+export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
   if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
   const directives: Directive[] = [...rec.plan];
   const extraFds: number[] = [];
   if (rec.seccomp) {
-    const compiled = await compileProfile(rec.seccomp);
-    if (compiled.bpf) {
-      extraFds.push(memfdWith('nook-seccomp', compiled.bpf));
+    const bpf = compiledBpf ?? (await compileProfile(rec.seccomp)).bpf;
+    if (bpf) {
+      extraFds.push(memfdWith('nook-seccomp', bpf));
       directives.splice(directives.length - 1, 0, ['seccomp-fd', String(SECCOMP_FD)]);
     }
   }

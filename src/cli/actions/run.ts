@@ -149,18 +149,18 @@ function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: stri
   return out;
 }
 
-/** The compiled profile in a memfd the launcher inherits; undefined for `unconfined`. */
-async function seccompProgram(profile: string, capabilities: Capability[]): Promise<number | undefined> {
+/** The compiled profile (its notes printed); undefined for `unconfined` or one that filters nothing. */
+async function seccompProgram(profile: string, capabilities: Capability[]): Promise<Buffer | undefined> {
   if (profile === 'unconfined') return undefined;
   const compiled = await compileProfile({ profile, capabilities });
   for (const n of compiled.notes) writeSync(2, `nook: notice: ${n}\n`);
-  if (!compiled.bpf) return undefined;
-  return memfdWith('nook-seccomp', compiled.bpf);
+  return compiled.bpf ?? undefined;
 }
 
 export async function run(image: string | undefined, command: string[], flags: RunFlags): Promise<number> {
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
+  if (flags.net && !flags.network) flags = { ...flags, network: flags.net };
   const config = await loadConfig();
   const id = newContainerId();
   const files = containerFiles(id);
@@ -200,7 +200,7 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (restart.name !== 'no' && !detached) fail('--restart needs a detached container', 'add -d');
   if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
   const capabilities = containerCapabilities({ privileged, capAdd, capDrop });
-  const seccompFd = await seccompProgram(profile, capabilities);
+  const bpf = await seccompProgram(profile, capabilities);
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
   const net = await networkForRun(flags, config, chosen.config, dir, hostname, name, identity);
@@ -258,8 +258,9 @@ export async function run(image: string | undefined, command: string[], flags: R
         }
       : undefined,
   };
-  // Detached, the program reaches the launcher as fd 5 (see containers/start.ts).
-  planInput.seccompFd = seccompFd === undefined ? undefined : detached || flags.createOnly ? 5 : seccompFd;
+  // Detached, the program reaches the launcher as fd 5 (see containers/start.ts); in the
+  // foreground, a memfd the launcher inherits.
+  planInput.seccompFd = bpf === undefined ? undefined : detached || flags.createOnly ? 5 : memfdWith('nook-seccomp', bpf);
   const plan = planLaunch(planInput);
 
   if (flags.dryRun) {
@@ -306,7 +307,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     ],
     ports: net.ports,
     plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
-    seccomp: seccompFd === undefined ? null : { profile, capabilities },
+    seccomp: bpf === undefined ? null : { profile, capabilities },
   };
   writeJsonAtomic(files.config, record);
 
@@ -315,7 +316,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     return 0;
   }
   if (detached) {
-    await startContainer(record);
+    await startContainer(record, bpf);
     process.stdout.write(id + '\n');
     return 0;
   }

@@ -8,6 +8,8 @@ import { run } from '../actions/run.js';
 import type { NetworkFlags } from '../../network/run-network.js';
 
 export interface RunFlags extends NetworkFlags {
+  /** Docker's alias of --network; --network wins */
+  net?: string;
   rm?: boolean;
   name?: string;
   env?: string[];
@@ -92,8 +94,7 @@ export function defineRunOptions(cmd: Command): Command {
 
 export function registerRun(program: Command): void {
   defineRunOptions(program.command('run').description('run a command in a new container'))
-    .action(async (image: string | undefined, command: string[], flags: RunFlags & { net?: string }) => {
-      if (flags.net && !flags.network) flags.network = flags.net;
+    .action(async (image: string | undefined, command: string[], flags: RunFlags) => {
       process.exitCode = await run(image, command, flags);
     });
 }
