@@ -27,6 +27,11 @@ export function configHome(): string {
   return join(xdg('XDG_CONFIG_HOME', '.config'), 'nook');
 }
 
+/** Rebuildable per-user caches: compiled seccomp programs, what the network helpers offer. */
+export function cacheHome(): string {
+  return join(xdg('XDG_CACHE_HOME', '.cache'), 'nook');
+}
+
 /**
  * The directory holding the bundle, the launcher binary and the ffi-rs binary. In the repo
  * that is dist/ (the launcher is found in native/build/); once installed, all sit together.

@@ -5,7 +5,7 @@
 // path, mtime and size: an upgrade changes them and the helper is asked again.
 import { childProcess } from '../util/lazy-require.js';
 import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cacheHome } from '../paths.js';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../storage/atomic.js';
 
@@ -26,8 +26,7 @@ interface CacheFile { version: 1; helpers: Record<string, CacheEntry> }
 const SEARCH_DIRS = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/local/sbin', '/usr/sbin', '/sbin'];
 
 export function cacheFile(): string {
-  const xdg = process.env['XDG_CACHE_HOME'];
-  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'nook', 'net-helpers.json');
+  return join(cacheHome(), 'net-helpers.json');
 }
 
 /** The long option names in a --help text (`--ready-fd=FD`, `--no-map-gw`, `-t, --tcp-ports`). */

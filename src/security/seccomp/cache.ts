@@ -1,12 +1,11 @@
 // Compiled programs are kept under $XDG_CACHE_HOME/nook/seccomp/<hash>.bpf, keyed by
 // everything that changes the program, so a cache hit never needs libseccomp's compiler.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cacheHome } from '../../paths.js';
 import { join } from 'node:path';
 
 export function seccompCacheDir(): string {
-  const v = process.env['XDG_CACHE_HOME'];
-  return join(v && v.startsWith('/') ? v : join(homedir(), '.cache'), 'nook', 'seccomp');
+  return join(cacheHome(), 'seccomp');
 }
 
 /**
