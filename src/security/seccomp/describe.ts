@@ -1,7 +1,7 @@
 // A profile as text for people: one paragraph per syscalls[] entry, with its action, its
 // conditions and its comment. Pure.
-import { constants } from 'node:os';
 import type { Action, ArgCondition, Condition, Profile, SyscallRule } from './profile.js';
+import { errnoName } from '../../util/errno.js';
 
 export function describeProfile(name: string, profile: Profile): string {
   const lines = [`${name}  (${profile.file})`];
@@ -66,6 +66,3 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function errnoName(errno: number): string {
-  return Object.entries(constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
-}

@@ -1,10 +1,10 @@
 // libseccomp 2.5 through ffi-rs: turns a FilterPlan into a raw classic-BPF program.
-import { constants } from 'node:os';
 import { fail } from '../../errors.js';
 import { bytesParam, ffi, openLibrary } from '../../native/ffi.js';
 import type { Arch } from './arches.js';
 import { OPS } from './profile.js';
 import { actionCode, type FilterPlan, type PlannedRule } from './select.js';
+import { errnoName } from '../../util/errno.js';
 
 const LIB = 'libseccomp';
 const NR_SCMP_ERROR = -1;
@@ -107,7 +107,3 @@ function check(rc: unknown, what: string): void {
   if (typeof rc === 'number' && rc < 0) fail(`libseccomp could not ${what}: ${errnoName(-rc)}`);
 }
 
-function errnoName(errno: number): string {
-  const name = Object.entries(constants.errno).find(([, n]) => n === errno)?.[0];
-  return name ?? `errno ${errno}`;
-}
