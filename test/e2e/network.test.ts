@@ -58,15 +58,7 @@ async function fetchText(url: string): Promise<string | undefined> {
   }
 }
 
-async function waitForHttp(url: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = await fetchText(url);
-    if (text !== undefined) return text;
-    if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-    await sleep(100);
-  }
-}
+const waitForHttp = (url: string): Promise<string> => waitFor(`an answer from ${url}`, () => fetchText(url), 10_000, 100);
 
 const helperProcesses = () => processes().filter((p) => p.uid === process.getuid!() && /(^|\/)(pasta|passt[.\w]*|slirp4netns)( |$)/.test(p.cmd));
 
@@ -215,14 +207,10 @@ for (const helper of HELPERS) {
       `${WEB_ROOT}; python3 -c '${UDP_ECHO}' & exec busybox httpd -f -vv -p 80 -h /tmp/w`]), 'run -d').stdout.trim();
     try {
       // each until its server inside is up
-      const until = async (request: string) => {
-        let answer = '';
-        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
-          answer = await probeFromElsewhere(prober, request);
-          if (!answer.startsWith('error')) break;
-        }
-        return answer;
-      };
+      const until = (request: string) => waitFor(`"${request}" from elsewhere`, async () => {
+        const answer = await probeFromElsewhere(prober, request);
+        return answer.startsWith('error') ? undefined : answer;
+      }, 10_000, 200);
       assert.is(await until(`tcp ${port}`), 'served-by-nook\n');
       assert.is(await until(`udp ${udpPort} far`), 'FAR');
       const log = ok(await nook(['logs', id]), 'logs').stderr;
@@ -372,10 +360,7 @@ test('--restart: every new life of the container gets its ports again', async ()
   const port = await freePort('udp');
   const id = ok(await nook(['run', '-d', '--restart', 'always', '-p', `127.0.0.1:${port}:53/udp`, 'host', 'timeout', '1', 'python3', '-c', UDP_ECHO]), 'run -d').stdout.trim();
   try {
-    for (let seen = 0; seen < 2;) {
-      seen = Number(ok(await nook(['inspect', '--format', '{{.RestartCount}}', id]), 'inspect').stdout);
-      await sleep(200);
-    }
+    await waitFor('two restarts', async () => (Number(ok(await nook(['inspect', '--format', '{{.RestartCount}}', id]), 'inspect').stdout) >= 2 ? true : undefined), 10_000, 200);
     assert.is(await udpEcho('127.0.0.1', port, 'again'), 'AGAIN');
   } finally {
     await nook(['rm', '-f', id]);
