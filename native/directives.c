@@ -210,12 +210,8 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 				snprintf(err, errlen, "exec must be the last directive");
 				return -1;
 			}
-			p->exec_argv = calloc((size_t)d->argc + 1, sizeof(char *));
-			if (!p->exec_argv) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			memcpy(p->exec_argv, d->argv, (size_t)d->argc * sizeof(char *));
+			/* last: its arguments end the token list, whose extra slot is the NULL execve wants */
+			p->exec_argv = d->argv;
 			break;
 		default:
 			break; /* mount and process ops run in order later */

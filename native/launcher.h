@@ -85,13 +85,13 @@ struct plan {
 struct session {
 	pid_t child;
 	int userns_fd;
-	/* the network helper and the port forwarder: pid (or 0) and stderr, drained while they run */
+	/* the network helper and the port forwarder: pid (or 0; once stopped, a killed one not yet
+	 * reaped) and stderr, drained while they run */
 	struct helper {
 		pid_t pid;
 		int err;
 		int ready; /* until it reported ready, else -1 */
 	} helpers[2];
-	pid_t dying[2];     /* helpers killed at the end of a run, reaped before a restart's */
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
 	int in[2];          /* its stdin pipe when detached with -i, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */

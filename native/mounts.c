@@ -331,7 +331,7 @@ static void mount_fuse_overlay(char **a)
 		char *argv[] = { a[0], "-o", opts, target, NULL };
 		if (chroot("/oldroot") < 0 || chdir("/") < 0)
 			_exit(126);
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC); /* only its dup2 copies reach the program */
 		dup2(null, 0);
 		dup2(null, 1);
 		execv(a[0], argv);

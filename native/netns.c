@@ -80,7 +80,7 @@ static int spawn_helper(const struct plan *p, struct session *s, enum helper_slo
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* a detached supervisor ignores SIGPIPE; pasta 2023-03 refuses to start with it ignored */
 		signal(SIGPIPE, SIG_DFL);
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC); /* only its dup2 copies reach the program */
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(errp[1], 2);
@@ -106,13 +106,11 @@ static void exec_net_helper(const struct plan *p, pid_t child, int ready_fd)
 
 int spawn_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen)
 {
-	/* a restart: the last run's helpers must have let go of the ports they bound */
-	for (int i = 0; i < HELPER_SLOTS; i++) {
-		if (s->dying[i] > 0)
-			while (waitpid(s->dying[i], NULL, 0) < 0 && errno == EINTR)
+	/* a restart: the last run's helpers, killed but not reaped, must have let go of their ports */
+	for (int i = 0; i < HELPER_SLOTS; i++)
+		if (s->helpers[i].pid > 0)
+			while (waitpid(s->helpers[i].pid, NULL, 0) < 0 && errno == EINTR)
 				;
-		s->dying[i] = 0;
-	}
 	if (p->net_helper && spawn_helper(p, s, HELPER_NET, exec_net_helper, err, errlen) < 0)
 		return -1;
 	if (p->n_publish && spawn_helper(p, s, HELPER_FORWARDER, forward_run, err, errlen) < 0)
@@ -157,17 +155,19 @@ void stop_net_helpers(struct session *s)
 	/* SIGKILL: a helper has nothing to save once its namespace's workload is gone. Not
 	 * waited for: pasta's exit takes 20-50 ms in the kernel (its tap device is unregistered),
 	 * which every --rm run paid. A killed process cannot come back; a restart reaps it first
-	 * (spawn_net_helpers), otherwise whoever inherits it does. */
+	 * (spawn_net_helpers), the supervisor's SIGCHLD loop may, otherwise whoever inherits it. */
 	for (int i = 0; i < HELPER_SLOTS; i++) {
 		struct helper *h = &s->helpers[i];
-		if (h->pid > 0) {
-			kill(h->pid, SIGKILL);
-			s->dying[i] = waitpid(h->pid, NULL, WNOHANG) == 0 ? h->pid : 0;
+		pid_t pid = h->pid;
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			if (waitpid(pid, NULL, WNOHANG) != 0)
+				pid = 0;
 		}
 		if (h->err >= 0)
 			close(h->err);
 		if (h->ready >= 0)
 			close(h->ready);
-		*h = (struct helper){ 0, -1, -1 };
+		*h = (struct helper){ pid, -1, -1 }; /* a pid left here is killed, not yet reaped */
 	}
 }

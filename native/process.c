@@ -111,9 +111,8 @@ static void exec_lookup(int sock, char **argv, char **envp)
 	child_fail(sock, "exec", err, 126, "exec \"%s\": %s", cmd, strerror(err));
 }
 
-static void load_seccomp(int sock, const struct plan *p, struct sock_fprog *prog)
+static void load_seccomp(int sock, struct sock_fprog *prog)
 {
-	(void)p;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
 		FAIL("seccomp", errno, "cannot load the seccomp program: %s", strerror(errno));
 }
@@ -157,12 +156,12 @@ static void run_init(int sock, const struct plan *p, char **envp, struct sock_fp
 			signal(SIGTTOU, SIG_DFL);
 		}
 		if (prog)
-			load_seccomp(sock, p, prog);
+			load_seccomp(sock, prog);
 		exec_lookup(sock, p->exec_argv, envp);
 	}
 	close(sock);
 	if (prog)
-		load_seccomp(-1, p, prog);
+		load_seccomp(-1, prog);
 	struct sigaction sa = { .sa_handler = init_forward };
 	sigemptyset(&sa.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -273,7 +272,7 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter: load it now, while
 	 * we still hold it; the profiles allow the few setup calls that follow. */
 	if (prog && !p->no_new_privs) {
-		load_seccomp(sock, p, prog);
+		load_seccomp(sock, prog);
 		prog = NULL;
 	}
 	if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0)
@@ -301,6 +300,6 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 	if (p->init)
 		run_init(sock, p, envp, prog);
 	if (prog)
-		load_seccomp(sock, p, prog);
+		load_seccomp(sock, prog);
 	exec_lookup(sock, p->exec_argv, envp);
 }

@@ -157,10 +157,8 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		for (int k = 0; k < 2; k++) {
 			int *fd = k == 0 ? &s->out[0] : &s->err[0];
 			if (*fd >= 0 && (fds[3 + k].revents & (POLLIN | POLLHUP | POLLERR))) {
-				ssize_t r = read(*fd, buf, sizeof(buf));
-				if (r > 0)
-					log_write(k == 0 ? "stdout" : "stderr", buf, (size_t)r);
-				else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				ssize_t r = drain(*fd, k == 0 ? "stdout" : "stderr");
+				if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
 					close(*fd);
 					*fd = -1;
 				}
