@@ -12,7 +12,8 @@ function readOr(path: string, fallback: string): string {
   }
 }
 
-function findTool(name: string): string {
+/** Where `run` takes newuidmap/newgidmap from (system directories only); '' when missing. */
+export function findTool(name: string): string {
   for (const dir of ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin']) {
     try {
       accessSync(`${dir}/${name}`, constants.X_OK);

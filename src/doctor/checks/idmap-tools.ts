@@ -6,6 +6,7 @@ import { installFix, ok, warn, type CheckResult } from '../check.js';
 import { grantsCap } from '../parse.js';
 import { findProgram, runProbe } from '../probe.js';
 import { xattrSize } from '../xattr.js';
+import { findTool } from '../../launcher/identity.js';
 
 const FALLBACK = 'nook falls back to mapping only your own id';
 
@@ -23,7 +24,8 @@ async function privilege(path: string, cap: string): Promise<string | null> {
 
 export async function checkIdMapTool(tool: 'newuidmap' | 'newgidmap'): Promise<CheckResult> {
   const cap = tool === 'newuidmap' ? 'cap_setuid' : 'cap_setgid';
-  const path = findProgram(tool);
+  // the one `nook run` would use
+  const path = findTool(tool);
   if (!path) return warn(tool, `not installed; ${FALLBACK}`, installFix('uidmap', 'shadow-utils'));
   const how = await privilege(path, cap);
   if (how) return ok(tool, `${path}, ${how}`);

@@ -1,18 +1,20 @@
-// Userspace helpers, found on PATH and asked for their version: fuse-overlayfs (rootless
-// overlay where the kernel's cannot be used) and pasta or slirp4netns (userspace networking).
+// Userspace helpers, found where `nook run` finds them and asked for their version:
+// fuse-overlayfs (rootless overlay where the kernel's cannot be used) and pasta or slirp4netns
+// (userspace networking).
 import { installFix, ok, warn, type CheckResult } from '../check.js';
 import { versionFrom } from '../parse.js';
-import { findProgram, runProbe } from '../probe.js';
+import { runProbe } from '../probe.js';
+import { fuseOverlayfsPath } from '../../rootfs/driver.js';
+import { detectHelpers } from '../../network/helpers.js';
 
-async function version(name: string): Promise<string | null> {
-  const path = findProgram(name);
+async function version(name: string, path: string | undefined): Promise<string | null> {
   if (!path) return null;
   const r = await runProbe(path, ['--version']);
   return versionFrom(name, `${r.stdout}\n${r.stderr}`);
 }
 
 export async function checkFuseOverlayfs(): Promise<CheckResult> {
-  const v = await version('fuse-overlayfs');
+  const v = await version('fuse-overlayfs', fuseOverlayfsPath());
   if (v === null) {
     return warn('fuse-overlayfs', 'not installed; without kernel overlay nook copies image layers instead', installFix('fuse-overlayfs', 'fuse-overlayfs'));
   }
@@ -20,7 +22,8 @@ export async function checkFuseOverlayfs(): Promise<CheckResult> {
 }
 
 export async function checkNetworkHelpers(): Promise<CheckResult> {
-  const [pasta, slirp] = await Promise.all([version('pasta'), version('slirp4netns')]);
+  const helpers = detectHelpers();
+  const [pasta, slirp] = await Promise.all([version('pasta', helpers.pasta?.path), version('slirp4netns', helpers.slirp4netns?.path)]);
   const found = [pasta === null ? null : `pasta ${pasta}`, slirp === null ? null : `slirp4netns ${slirp}`].filter((s) => s !== null);
   if (found.length === 0) {
     return warn(
