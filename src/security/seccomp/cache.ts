@@ -8,14 +8,24 @@ export function seccompCacheDir(): string {
   return join(cacheHome(), 'seccomp');
 }
 
+export const LIBSECCOMP_SONAME = 'libseccomp.so.2';
+const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', arm: 'arm-linux-gnueabihf', ppc64: 'powerpc64le-linux-gnu', s390x: 's390x-linux-gnu', riscv64: 'riscv64-linux-gnu' };
+
+/** Where the loader usually finds libseccomp on this architecture. */
+export function libseccompDirs(): string[] {
+  const triplet = MULTIARCH[process.arch];
+  const arch = triplet ? [`/lib/${triplet}`, `/usr/lib/${triplet}`] : [];
+  return [...arch, '/usr/lib64', '/lib64', '/usr/lib', '/lib', '/usr/local/lib'];
+}
+
 /**
  * Which libseccomp would compile, without loading it: the versioned file the soname points
  * to (libseccomp.so.2 -> libseccomp.so.2.5.4) and its size.
  */
 export function libseccompIdentity(): string {
-  for (const dir of ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/lib64', '/usr/lib', '/lib']) {
+  for (const dir of libseccompDirs()) {
     try {
-      const real = realpathSync(join(dir, 'libseccomp.so.2'));
+      const real = realpathSync(join(dir, LIBSECCOMP_SONAME));
       return `${real}:${statSync(real).size}`;
     } catch {
       /* not here */

@@ -5,6 +5,7 @@ import type { Arch } from './arches.js';
 import { OPS } from './profile.js';
 import { actionCode, type FilterPlan, type PlannedRule } from './select.js';
 import { errnoName } from '../../util/errno.js';
+import { LIBSECCOMP_SONAME } from './cache.js';
 
 const LIB = 'libseccomp';
 const NR_SCMP_ERROR = -1;
@@ -23,7 +24,7 @@ type Ctx = unknown;
 function call(funcName: string, retType: unknown, paramsType: unknown[], paramsValue: unknown[]): unknown {
   let b;
   try {
-    b = openLibrary(LIB, 'libseccomp.so.2');
+    b = openLibrary(LIB, LIBSECCOMP_SONAME);
   } catch (err) {
     fail(`cannot load libseccomp: ${(err as Error).message}`, 'install libseccomp2 (apt-get install libseccomp2)');
   }
