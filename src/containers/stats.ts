@@ -2,9 +2,9 @@
 // time and proportional memory (PSS) of every process in its pid namespace, block I/O from
 // /proc/P/io, network bytes from its network namespace. There are no limits to report: the
 // memory "limit" is the machine's memory.
-import { readFileSync } from 'node:fs';
 import { containerProcesses } from './processes.js';
 import { nsLink, procStat } from './procfs.js';
+import { readOrEmpty } from '../util/read-text.js';
 
 export interface Sample {
   cpuTicks: number;
@@ -17,16 +17,8 @@ export interface Sample {
   at: number;
 }
 
-const readOr = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
 function memoryOf(pid: number): number {
-  const pss = /^Pss:\s+(\d+) kB$/m.exec(readOr(`/proc/${pid}/smaps_rollup`));
+  const pss = /^Pss:\s+(\d+) kB$/m.exec(readOrEmpty(`/proc/${pid}/smaps_rollup`));
   if (pss) return Number(pss[1]) * 1024;
   return (procStat(pid)?.rssPages ?? 0) * 4096;
 }
@@ -53,13 +45,13 @@ export function sampleContainer(initPid: number): Sample {
     if (!st) continue;
     s.cpuTicks += st.utime + st.stime;
     s.memoryBytes += memoryOf(p);
-    const io = readOr(`/proc/${p}/io`);
+    const io = readOrEmpty(`/proc/${p}/io`);
     s.blockRead += Number(/^read_bytes: (\d+)$/m.exec(io)?.[1] ?? 0);
     s.blockWrite += Number(/^write_bytes: (\d+)$/m.exec(io)?.[1] ?? 0);
   }
   // the host's network namespace is not the container's traffic: report none, like Docker
   if (nsLink(initPid, 'net') !== nsLink(process.pid, 'net')) {
-    const net = parseNetDev(readOr(`/proc/${initPid}/net/dev`));
+    const net = parseNetDev(readOrEmpty(`/proc/${initPid}/net/dev`));
     s.netRx = net.rx;
     s.netTx = net.tx;
   }
@@ -67,7 +59,7 @@ export function sampleContainer(initPid: number): Sample {
 }
 
 export function memTotalBytes(): number {
-  return Number(/^MemTotal:\s+(\d+) kB$/m.exec(readOr('/proc/meminfo'))?.[1] ?? 0) * 1024;
+  return Number(/^MemTotal:\s+(\d+) kB$/m.exec(readOrEmpty('/proc/meminfo'))?.[1] ?? 0) * 1024;
 }
 
 /** CPU use between two samples: 100% is one CPU busy the whole time (Docker's scale). */

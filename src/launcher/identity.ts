@@ -1,16 +1,9 @@
 // Who runs nook, and which ids the kernel will let us map for them.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { userInfo } from 'node:os';
 import { subIdRanges } from '../config/subid.js';
 import type { Identity } from '../core/plan.js';
-
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
+import { readOrEmpty } from '../util/read-text.js';
 
 /** Where `run` takes newuidmap/newgidmap from (system directories only); '' when missing. */
 export function findTool(name: string): string {
@@ -36,8 +29,8 @@ export function currentIdentity(): Identity {
   return {
     uid,
     gid,
-    subuid: usable ? subIdRanges(readOr('/etc/subuid', ''), name, uid) : [],
-    subgid: usable ? subIdRanges(readOr('/etc/subgid', ''), name, uid) : [],
+    subuid: usable ? subIdRanges(readOrEmpty('/etc/subuid'), name, uid) : [],
+    subgid: usable ? subIdRanges(readOrEmpty('/etc/subgid'), name, uid) : [],
     newuidmap,
     newgidmap,
   };
@@ -45,6 +38,6 @@ export function currentIdentity(): Identity {
 
 /** The highest capability number this kernel knows (capsets beyond it are refused). */
 export function lastCapability(): number {
-  const n = Number(readOr('/proc/sys/kernel/cap_last_cap', '40').trim());
+  const n = Number(readOrEmpty('/proc/sys/kernel/cap_last_cap').trim() || '40');
   return Number.isInteger(n) ? n : 40;
 }

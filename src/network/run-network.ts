@@ -1,7 +1,6 @@
 // `nook run`'s network: gathers the facts (flags, config, installed helpers, the host's files,
 // free host ports), lets planNetwork decide, and turns the plan into launcher directives and
 // the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
-import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Directive } from '../launcher/directives.js';
@@ -13,6 +12,7 @@ import { parseAddHost } from './files.js';
 import { detectHelpers } from './helpers.js';
 import { parseNetworkMode, parseNetworkOptions, planNetwork, type HostFacts, type NetworkPlan } from './plan.js';
 import { combinePorts, exposedPorts, parsePublish, type PortMapping } from './ports.js';
+import { readOrEmpty } from '../util/read-text.js';
 
 /** The run flags this module reads (commander's camel-cased names). */
 export interface NetworkFlags {
@@ -50,14 +50,6 @@ export interface RunNetwork {
 const FILE_NAMES = { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' } as const;
 const TARGETS = { hosts: '/etc/hosts', resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname' } as const;
 
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-
 /** The default IPv4 route's gateway and the host's address on its interface (what pasta copies). */
 export function defaultRoute(routeTable: string, interfaces = networkInterfaces()): { gateway?: string; address?: string } {
   for (const line of routeTable.split('\n').slice(1)) {
@@ -73,9 +65,9 @@ export function defaultRoute(routeTable: string, interfaces = networkInterfaces(
 
 function hostFacts(): HostFacts {
   return {
-    resolvConf: readOr('/etc/resolv.conf', ''),
-    hosts: readOr('/etc/hosts', ''),
-    ...defaultRoute(readOr('/proc/net/route', '')),
+    resolvConf: readOrEmpty('/etc/resolv.conf'),
+    hosts: readOrEmpty('/etc/hosts'),
+    ...defaultRoute(readOrEmpty('/proc/net/route')),
   };
 }
 
