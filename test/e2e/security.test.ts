@@ -3,7 +3,10 @@
 // what they say. Raw syscalls come from python3's ctypes (x86_64 numbers).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nook, Terminal } from './harness.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { nook, nookBin, Terminal } from './harness.js';
 
 const PY = '/usr/bin/python3';
 
@@ -146,6 +149,29 @@ test('TIOCSTI cannot push input into the caller\'s terminal, with or without -t'
     } finally {
       term.close();
     }
+  }
+});
+
+test('io_uring: refused with ENOSYS by default and by strict, allowed by a profile that allows it', async () => {
+  const script = 'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.syscall.restype = ctypes.c_long\nparams = ctypes.create_string_buffer(120)\nr = libc.syscall(425, 1, params)\nprint("io_uring_setup", r, ctypes.get_errno())';
+  for (const profile of ['default', 'strict']) {
+    const r = await nook(['run', '--rm', '--security-opt', `seccomp=${profile}`, 'host', PY, '-c', script]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^io_uring_setup -1 38$/m, `${profile}: ${r.stdout}`);
+  }
+  // the default profile with its io_uring rule turned into an allow
+  const dir = mkdtempSync(join(tmpdir(), 'nook-uring-'));
+  try {
+    const profile = JSON.parse(readFileSync(join(dirname(nookBin()), 'profiles', 'default.json'), 'utf8')) as { syscalls: Array<{ names: string[]; action: string; errnoRet?: number }> };
+    const rule = profile.syscalls.find((s) => s.names.includes('io_uring_setup'))!;
+    rule.action = 'SCMP_ACT_ALLOW';
+    delete rule.errnoRet;
+    writeFileSync(join(dir, 'uring.json'), JSON.stringify(profile));
+    const r = await nook(['run', '--rm', '--security-opt', `seccomp=${join(dir, 'uring.json')}`, 'host', PY, '-c', script]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^io_uring_setup [0-9]+ /m, r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
