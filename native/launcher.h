@@ -95,6 +95,7 @@ struct session {
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
 	int in[2];          /* its stdin pipe when detached with -i, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */
+	pid_t fuse;         /* the fuse-overlayfs daemon (fuse.c), or 0 */
 	unsigned restarts;
 };
 
@@ -159,6 +160,10 @@ enum helper_slot { HELPER_NET, HELPER_FORWARDER, HELPER_SLOTS };
 int spawn_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
 int await_net_helpers(const struct plan *p, struct session *s, char *err, size_t errlen);
 void stop_net_helpers(struct session *s);
+
+/* fuse.c (parent): the fuse-overlayfs daemon, outside the container's pid namespace */
+int spawn_fuse_overlay(const struct plan *p, struct session *s, char *err, size_t errlen);
+void stop_fuse_overlay(struct session *s);
 
 /* forward.c (a child of the launcher): never returns */
 void forward_run(const struct plan *p, pid_t child, int ready_fd) __attribute__((noreturn));

@@ -325,6 +325,10 @@ static int run_once(const struct plan *p, struct session *s)
 			die("idmap", errno, "%s", err);
 		}
 	}
+	if (!p->join_pid && spawn_fuse_overlay(p, s, err, sizeof(err)) < 0) {
+		kill(child, SIGKILL);
+		die("mount", EIO, "%s", err);
+	}
 	struct release_msg rel = { 0, 0 };
 	struct winsize ws;
 	if (p->tty && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) {
@@ -348,6 +352,7 @@ static int run_once(const struct plan *p, struct session *s)
 	}
 	int code = supervise(p, s, sv[0]);
 	stop_net_helpers(s);
+	stop_fuse_overlay(s);
 	return code;
 }
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nook, type Result } from './harness.js';
+import { nook, processesOf, waitFor, type Result } from './harness.js';
 
 const test = suite('escapes');
 
@@ -148,6 +148,21 @@ test('/proc and /sys: kernel knobs a namespace root could otherwise write are re
   // kernel shows it in a user namespace at all, is one too)
   const mounts = await nook(['run', '--rm', '--network', 'none', busybox!, 'sh', '-c', 'grep -E " /(proc/sys|sys|proc/sysrq-trigger) " /proc/mounts | cut -d" " -f2,4']);
   for (const path of ['/proc/sys', '/sys']) assert.match(mounts.stdout, new RegExp(`^${path} ro[,\\n]`, 'm'), `${path}:\n${mounts.stdout}`);
+});
+
+test('fuse-overlayfs: its daemon is not in the container, so no /proc/PID/root leads to the host', async () => {
+  const busybox = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(busybox, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  const script = 'for p in /proc/[0-9]*; do echo "comm $(cat $p/comm)"; ls -a $p/root/tmp 2>/dev/null; done; echo done';
+  for (const extra of [['--privileged'], []]) {
+    const r = await nook(['run', '--rm', '--network', 'none', ...extra, '--storage-driver', 'fuse-overlayfs', busybox!, 'sh', '-c', script], { timeoutMs: 60_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^done$/m);
+    assert.not.match(r.stdout, /fuse-overlayfs/, `${extra.join(' ')}: the daemon is visible:\n${r.stdout}`);
+    assert.not.match(r.stdout, new RegExp(work.split('/').pop()!), `${extra.join(' ')}: the host's /tmp was reached:\n${r.stdout}`);
+  }
+  // the daemon ends with the container
+  await waitFor('the fuse-overlayfs daemon to end', () => (processesOf().some((p) => p.cmd.includes('fuse-overlayfs')) ? undefined : true));
 });
 
 test.run();
