@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
-import { launcherPath } from '../paths.js';
+import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { encodeDirectives } from '../launcher/directives.js';
 import { planExec } from '../core/exec-plan.js';
 import { procStat } from './procfs.js';
@@ -73,7 +73,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     detach: false,
     seccompFd: extra.length > 0 ? 4 : undefined,
   });
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...extra] });
+  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...extra] , env: LAUNCHER_ENV });
   (child.stdio[3] as Writable).end(encodeDirectives(directives));
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));

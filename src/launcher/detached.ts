@@ -4,6 +4,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
+import { LAUNCHER_ENV } from '../paths.js';
 
 export interface StatusEvent { type: 'child' | 'started' | 'error' | 'exit'; pid?: number; code?: number; stage?: string; errno?: number; msg?: string }
 
@@ -18,7 +19,7 @@ export function parseStatusLines(text: string): StatusEvent[] {
  */
 export function startDetached(launcher: string, directives: Buffer, extraFds: number[] = []): Promise<{ pid: number }> {
   const stdio: StdioOptions = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...extraFds];
-  const child = spawn(launcher, ['--args', '3', '--status-fd', '4'], { stdio, detached: true });
+  const child = spawn(launcher, ['--args', '3', '--status-fd', '4'], { stdio, detached: true , env: LAUNCHER_ENV });
   (child.stdio[3] as Writable).end(directives);
   const status = child.stdio[4] as Readable;
   return new Promise((resolve, reject) => {

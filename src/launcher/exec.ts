@@ -4,6 +4,7 @@
 import { writeSync } from 'node:fs';
 import { bytesParam, libcCall, types } from '../native/ffi.js';
 import { NookError } from '../errors.js';
+import { LAUNCHER_ENV } from '../paths.js';
 
 /** A memfd holding `data`, inherited across execve (no MFD_CLOEXEC). */
 export function memfdWith(name: string, data: Buffer): number {
@@ -44,9 +45,9 @@ function cStringArrays(lists: string[][]): number[] {
   return starts;
 }
 
-/** Replaces this process with `path argv` and the current environment. Returns only on failure. */
+/** Replaces this process with `path argv` and the launcher's (empty) environment. Returns only on failure. */
 export function execve(path: string, argv: string[]): never {
-  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  const env = Object.entries(LAUNCHER_ENV).map(([k, v]) => `${k}=${v}`);
   const [argvPtr, envPtr] = cStringArrays([argv, env]);
   const T = types();
   // Node marks its stdio close-on-exec; the launcher (and the container) need them.

@@ -4,7 +4,7 @@
 // Node cannot join a user namespace itself, so the launcher does it.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { launcherPath } from '../paths.js';
+import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { planIdMaps, type IdMapPlan } from '../core/plan.js';
 import { PROTOCOL_VERSION, encodeDirectives, type Directive } from './directives.js';
 import { currentIdentity, lastCapability } from './identity.js';
@@ -37,7 +37,7 @@ export function planUserNamespaceTask(argv: string[], ids: IdMapPlan, opts: { en
 export function spawnInUserNamespace(argv: string[], opts: { stdio?: StdioOptions; env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
   const directives = planUserNamespaceTask(argv, planIdMaps(currentIdentity()), { ...opts, lastCap: lastCapability() });
   const base = Array.isArray(opts.stdio) ? opts.stdio.slice(0, 3) : [opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'];
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [...base, 'pipe'] as StdioOptions });
+  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [...base, 'pipe'] as StdioOptions , env: LAUNCHER_ENV });
   (child.stdio[3] as Writable).end(encodeDirectives(directives));
   return child;
 }

@@ -165,4 +165,24 @@ test('fuse-overlayfs: its daemon is not in the container, so no /proc/PID/root l
   await waitFor('the fuse-overlayfs daemon to end', () => (processesOf().some((p) => p.cmd.includes('fuse-overlayfs')) ? undefined : true));
 });
 
+test('the /tmp runtime-dir fallback, made first by another user, is refused (attach sockets and locks would be theirs)', async () => {
+  const uid = process.getuid!();
+  const dir = `/tmp/nook-${uid}`;
+  rmSync(dir, { recursive: true, force: true }); // ours, if an earlier run left it
+  // the other user: a subordinate uid, through a container with the host's /tmp bound on /mnt (an existing directory: the root is read-only)
+  const asOther = (cmd: string) => nook(['run', '--rm', '--network', 'none', '-u', '1000:1000', '--cap-drop', 'ALL', '-v', '/tmp:/mnt', 'host', 'sh', '-c', cmd]);
+  for (const plant of [`mkdir -m 777 /mnt/nook-${uid}`, `ln -s /mnt /mnt/nook-${uid}`]) {
+    const made = await asOther(plant);
+    assert.is(made.code, 0, made.stderr);
+    try {
+      const r = await nook(['run', '-d', '--network', 'none', 'host', 'sleep', '5'], { env: { XDG_RUNTIME_DIR: '' } });
+      assert.is(r.code, 125, `${plant}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /^nook: refusing the runtime directory \/tmp\/nook-\d+: it is (owned by uid \d+|a symbolic link)/, r.stderr);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    } finally {
+      await asOther(`rm -rf /mnt/nook-${uid}`);
+    }
+  }
+});
+
 test.run();

@@ -175,4 +175,21 @@ test('io_uring: refused with ENOSYS by default and by strict, allowed by a profi
   }
 });
 
+test('the caller\'s environment reaches neither the container nor its --init (pid 1 is the launcher)', async () => {
+  const env = { NOOK_CALLER_SECRET: 'hunter2-token' };
+  const fg = await nook(['run', '--rm', '--init', 'host', 'sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ; tr "\\0" "\\n" < /proc/self/environ'], { env });
+  assert.is(fg.code, 0, fg.stderr);
+  assert.not.match(fg.stdout, /hunter2/, fg.stdout);
+  const box = await nook(['run', '-d', '--init', '--network', 'none', 'host', 'sleep', '60'], { env });
+  assert.is(box.code, 0, box.stderr);
+  const id = box.stdout.trim();
+  try {
+    const r = await nook(['exec', id, 'sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ; tr "\\0" "\\n" < /proc/self/environ'], { env });
+    assert.is(r.code, 0, r.stderr);
+    assert.not.match(r.stdout, /hunter2/, r.stdout);
+  } finally {
+    await nook(['rm', '-f', id]);
+  }
+});
+
 test.run();

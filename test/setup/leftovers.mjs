@@ -1,10 +1,10 @@
 // After a pass: what it started that still runs is a leak (a container or helper that nook
 // failed to reap); it is reported, then killed. A process counts as the pass's when it runs
 // under the test user's uid or subordinate ids, started during the pass, and carries the
-// pass's marker variable or descends from a process that does (the launcher inherits the
-// CLI's environment; the workloads below it do not). Anything else on the machine, such as
+// pass's marker variable, runs the pass's staged launcher (which gets an empty environment),
+// or descends from a process that does. Anything else on the machine, such as
 // another person's processes as the same user, is left alone.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 // Process start times in /proc/PID/stat are counted in USER_HZ ticks, 100 on Linux.
 const TICKS_PER_SECOND = 100;
@@ -40,6 +40,15 @@ function carriesMarker(pid, marker) {
   }
 }
 
+/** The launcher runs with an empty environment (no marker): it is known by its binary instead. */
+function runsStagedBinary(pid, dir) {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).startsWith(`${dir}/`);
+  } catch {
+    return false;
+  }
+}
+
 function describe(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() || '?';
@@ -57,11 +66,12 @@ function describe(pid) {
 export function killLeftovers(user, since, marker) {
   const sub = user.subIds;
   const owned = (uid) => uid === user.uid || (sub !== undefined && uid >= sub.start && uid < sub.start + sub.count);
+  const stageDir = marker.slice(marker.indexOf('=') + 1);
   const all = allProcesses();
   const byPid = new Map(all.map((p) => [p.pid, p]));
   const ofPass = (p) => {
     for (let q = p; q && owned(q.uid) && q.started >= since; q = byPid.get(q.ppid)) {
-      if (carriesMarker(q.pid, marker)) return true;
+      if (carriesMarker(q.pid, marker) || (stageDir && runsStagedBinary(q.pid, stageDir))) return true;
     }
     return false;
   };

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NookError } from '../../errors.js';
-import { launcherPath } from '../../paths.js';
+import { LAUNCHER_ENV, launcherPath } from '../../paths.js';
 import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../launcher/directives.js';
 import { CAPABILITIES, capabilityMask } from '../../security/capabilities.js';
 import { DEFAULT_PATH } from '../../core/env.js';
@@ -70,7 +70,7 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
 }
 
 function runLauncher(directives: Buffer, stdio: StdioOptions, name: string): Promise<void> {
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio });
+  const child = spawn(launcherPath(), ['--args', '3'], { stdio , env: LAUNCHER_ENV });
   (child.stdio[3] as Writable).end(directives);
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
