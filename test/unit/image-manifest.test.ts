@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MT, parseImageConfig, parseManifest, sniffCompression } from '../../src/image/media-types.js';
 import { choosePlatform, parsePlatform } from '../../src/image/platform.js';
-import { parseChallenge } from '../../src/image/registry/challenge.js';
+import { parseChallenge, realmMayReceiveCredentials } from '../../src/image/registry/challenge.js';
 import { endpointsFor, isInsecureHost } from '../../src/image/registry/endpoints.js';
 import { createHash } from 'node:crypto';
 import { chainIds } from '../../src/storage/digest.js';
@@ -88,6 +88,18 @@ test('auth challenges and endpoints', () => {
   assert.not.ok(isInsecureHost('registry.example:5000', []));
   assert.ok(isInsecureHost('registry.example:5000', ['registry.example:5000']));
   assert.equal(endpointsFor('docker.io', { insecure: [], mirrors: { 'docker.io': ['mirror.example'] } }).map((e) => e.base), ['https://mirror.example', 'https://registry-1.docker.io']);
+  // credentials are looked up by the endpoint's own name: a mirror never borrows the registry's
+  assert.equal(endpointsFor('docker.io', { insecure: [], mirrors: { 'docker.io': ['https://mirror.example/'] } }).map((e) => e.credentialsName), ['mirror.example', 'docker.io']);
+});
+
+test('a bearer realm gets the credentials over https, or when it is the challenging server itself', () => {
+  const may = (realm: string, origin: string) => realmMayReceiveCredentials(new URL(realm), origin);
+  assert.ok(may('https://auth.docker.io/token', 'https://registry-1.docker.io'));
+  assert.ok(may('https://auth.example/token', 'http://127.0.0.1:5000'));
+  assert.ok(may('http://127.0.0.1:5000/token', 'http://127.0.0.1:5000'));
+  assert.not.ok(may('http://127.0.0.1:5001/token', 'http://127.0.0.1:5000'), 'another port is another host');
+  assert.not.ok(may('http://auth.example/token', 'https://registry.example'), 'plain http to another host');
+  assert.not.ok(may('http://registry.example/token', 'https://registry.example'), 'the same host downgraded to http');
 });
 
 test('chain ids', () => {

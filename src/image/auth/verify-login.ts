@@ -2,7 +2,7 @@
 // on a basic challenge, again with the credentials; on a bearer challenge, a token request to
 // the realm with them (no scope: the token server only has to accept the account).
 import { NookError } from '../../errors.js';
-import { parseChallenge } from '../registry/challenge.js';
+import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from '../registry/challenge.js';
 import { endpointsFor, type RegistrySettings } from '../registry/endpoints.js';
 
 const TIMEOUT_MS = 30_000;
@@ -37,10 +37,8 @@ export async function verifyLogin(domain: string, username: string, password: st
   if (ch.scheme === 'basic') {
     res = await get(`${ep.base}/v2/`, basic, domain);
   } else {
-    const realm = ch.params['realm'];
-    if (!realm) throw new NookError(`registry ${domain} sent a bearer challenge without a realm`);
-    const url = new URL(realm);
-    if (ch.params['service']) url.searchParams.set('service', ch.params['service']);
+    const url = tokenRealm(ch, domain);
+    if (!realmMayReceiveCredentials(url, ep.base)) throw new NookError(`registry ${domain} names the token server ${url.origin}, another host over plain http: nook does not send your password there`, { hint: 'the token server must use https' });
     url.searchParams.set('account', username);
     res = await get(url.href, basic, domain);
   }

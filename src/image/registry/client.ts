@@ -4,7 +4,7 @@
 // Authorization on a cross-origin redirect.
 import { Readable } from 'node:stream';
 import { NookError } from '../../errors.js';
-import { parseChallenge } from './challenge.js';
+import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './endpoints.js';
 
@@ -24,7 +24,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class RegistryClient {
   private readonly endpoints: Endpoint[];
   private readonly tokens = new Map<string, string>();
-  private credentials: Credentials | undefined | null = null;
+  /** by Endpoint.credentialsName: each host gets only what is stored for it */
+  private readonly credentials = new Map<string, Credentials | undefined>();
 
   constructor(private readonly domain: string, settings: RegistrySettings) {
     this.endpoints = endpointsFor(domain, settings);
@@ -101,29 +102,27 @@ export class RegistryClient {
   private async authenticate(ep: Endpoint, scope: string, header: string | null): Promise<void> {
     const ch = parseChallenge(header);
     if (!ch) throw new NookError(`registry ${ep.host} wants authentication it does not describe (WWW-Authenticate: ${header ?? 'none'})`);
-    if (this.credentials === null) this.credentials = findCredentials(this.domain);
-    const creds = this.credentials;
+    const creds = this.credentialsFor(ep);
     const basic = creds && creds.username ? 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64') : undefined;
     if (ch.scheme === 'basic') {
       if (!basic) throw new NookError(`registry ${ep.host} needs a user name and password`, { hint: 'log in with docker login or podman login' });
       this.tokens.set(`${ep.host} ${scope}`, basic);
       return;
     }
-    const realm = ch.params['realm'];
-    if (!realm) throw new NookError(`registry ${ep.host} sent a bearer challenge without a realm`);
-    const url = new URL(realm);
-    if (ch.params['service']) url.searchParams.set('service', ch.params['service']);
+    const url = tokenRealm(ch, ep.host);
+    // Another host over plain http gets an anonymous token request, never the user's secret.
+    const sendCreds = realmMayReceiveCredentials(url, ep.base);
     url.searchParams.set('scope', scope);
     let res: Response;
     try {
-      res = creds?.identityToken
+      res = sendCreds && creds?.identityToken
         ? await fetch(url.origin + url.pathname, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service: ch.params['service'] ?? '', scope, client_id: 'nook' }),
           signal: AbortSignal.timeout(HEADER_TIMEOUT_MS),
         })
-        : await fetch(url, { headers: basic ? { Authorization: basic } : {}, signal: AbortSignal.timeout(HEADER_TIMEOUT_MS) });
+        : await fetch(url, { headers: sendCreds && basic ? { Authorization: basic } : {}, signal: AbortSignal.timeout(HEADER_TIMEOUT_MS) });
     } catch (err) {
       throw new NookError(`cannot reach the token server ${url.host}: ${(err as Error).message}`);
     }
@@ -132,6 +131,11 @@ export class RegistryClient {
     const token = body.token ?? body.access_token;
     if (!token) throw new NookError(`token server ${url.host} sent no token`);
     this.tokens.set(`${ep.host} ${scope}`, `Bearer ${token}`);
+  }
+
+  private credentialsFor(ep: Endpoint): Credentials | undefined {
+    if (!this.credentials.has(ep.credentialsName)) this.credentials.set(ep.credentialsName, findCredentials(ep.credentialsName));
+    return this.credentials.get(ep.credentialsName);
   }
 
   private networkError(ep: Endpoint, err: unknown): NookError {

@@ -11,6 +11,8 @@ export interface Endpoint {
   base: string;
   host: string;
   mirror: boolean;
+  /** the name its stored credentials are looked up by: a mirror never gets the registry's */
+  credentialsName: string;
 }
 
 /** docker.io's API lives at a different host than its name. */
@@ -26,12 +28,11 @@ export function isInsecureHost(host: string, insecure: string[]): boolean {
 
 export function endpointsFor(domain: string, settings: RegistrySettings): Endpoint[] {
   const mirrors = settings.mirrors[domain] ?? [];
-  const hosts = [...mirrors.map((m) => ({ host: stripScheme(m), mirror: true })), { host: apiHost(domain), mirror: false }];
-  return hosts.map(({ host, mirror }) => ({
-    base: `${isInsecureHost(host, settings.insecure) ? 'http' : 'https'}://${host}`,
-    host,
-    mirror,
-  }));
+  const hosts = [
+    ...mirrors.map((m) => ({ host: stripScheme(m), mirror: true, credentialsName: stripScheme(m) })),
+    { host: apiHost(domain), mirror: false, credentialsName: domain },
+  ];
+  return hosts.map((h) => ({ ...h, base: `${isInsecureHost(h.host, settings.insecure) ? 'http' : 'https'}://${h.host}` }));
 }
 
 function stripScheme(s: string): string {
