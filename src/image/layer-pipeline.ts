@@ -56,11 +56,12 @@ export async function unpackLayerStream(opts: {
     },
   });
   const budget = opts.limits.imageBudget;
+  const overBudget = () => new NookError(`the image unpacks to more than limits.maxImageBytes (${budget.maxImageBytes} bytes)`, { hint: 'raise limits.maxImageBytes in the nook config if the image is genuine' });
   const uncompressedTap = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       uncompressed.update(chunk);
       budget.remaining -= chunk.length;
-      if (budget.remaining < 0) return cb(new NookError(`the image unpacks to more than limits.maxImageBytes (${budget.maxImageBytes} bytes)`, { hint: 'raise limits.maxImageBytes in the nook config if the image is genuine' }));
+      if (budget.remaining < 0) return cb(overBudget());
       cb(null, chunk);
     },
   });
@@ -88,7 +89,11 @@ export async function unpackLayerStream(opts: {
   }
   const gotDiffId = uncompressed.digest();
   if (gotDiffId !== opts.diffId) throw new NookError(`${what} does not match the image config's diff id: expected ${opts.diffId}, got ${gotDiffId}`);
-  return { size: uncompressed.bytes, notes: result.notes };
+  // The holes of sparse files count against the image's limit too (the worker counted them).
+  const size = Math.max(result.size ?? 0, uncompressed.bytes);
+  budget.remaining -= size - uncompressed.bytes;
+  if (budget.remaining < 0) throw overBudget();
+  return { size, notes: result.notes };
 }
 
 function describe(c: Compression): string {

@@ -3,7 +3,7 @@
 // weakened launcher (see the closing note of issue 16 for the patches used).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nook, processesOf, waitFor, type Result } from './harness.js';
@@ -168,9 +168,16 @@ test('fuse-overlayfs: its daemon is not in the container, so no /proc/PID/root l
 test('the /tmp runtime-dir fallback, made first by another user, is refused (attach sockets and locks would be theirs)', async () => {
   const uid = process.getuid!();
   const dir = `/tmp/nook-${uid}`;
-  rmSync(dir, { recursive: true, force: true }); // ours, if an earlier run left it
   // the other user: a subordinate uid, through a container with the host's /tmp bound on /mnt (an existing directory: the root is read-only)
   const asOther = (cmd: string) => nook(['run', '--rm', '--network', 'none', '-u', '1000:1000', '--cap-drop', 'ALL', '-v', '/tmp:/mnt', 'host', 'sh', '-c', cmd]);
+  // an earlier run may have left it, as ours or as the other user's
+  await asOther(`rm -rf /mnt/nook-${uid}`);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    const st = lstatSync(dir);
+    throw new Error(`${dir} is left by someone else (uid ${st.uid}, mode ${st.mode.toString(8)}): ${(e as Error).message}`);
+  }
   for (const plant of [`mkdir -m 777 /mnt/nook-${uid}`, `ln -s /mnt /mnt/nook-${uid}`]) {
     const made = await asOther(plant);
     assert.is(made.code, 0, made.stderr);

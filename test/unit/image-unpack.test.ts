@@ -22,16 +22,19 @@ test.after(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-function unpack(entries: TarSpec[] | Buffer, chunk = 1000): { dir: string; notes: string[] } {
+function unpack(entries: TarSpec[] | Buffer, chunk = 1000, maxBytes = 1 << 30): { dir: string; notes: string[] } {
   const base = tempDir('nook-unpack-');
   const dir = join(base, 'layer');
   mkdirSync(dir);
   const notes: string[] = [];
-  const writer = new LayerWriter(dir, { chown: isRoot, note: (l) => notes.push(l) });
+  const writer = new LayerWriter(dir, { chown: isRoot, maxBytes, note: (l) => notes.push(l) });
   const reader = new TarReader(writer);
   const tar = Buffer.isBuffer(entries) ? entries : buildTar(entries);
   // Odd chunk sizes exercise headers and data split across pushes.
-  for (let i = 0; i < tar.length; i += chunk) reader.push(tar.subarray(i, i + chunk));
+  for (let i = 0; i < tar.length; i += chunk) {
+    reader.push(tar.subarray(i, i + chunk));
+    writer.countTarBytes(Math.min(chunk, tar.length - i));
+  }
   reader.end();
   writer.finish();
   return { dir, notes };
@@ -116,6 +119,28 @@ test('GNU tar output: sparse files and long names', () => {
     assert.is(fd.subarray(5000000, 5000006).toString(), 'middle');
     assert.is(readFileSync(join(dir, 'x'.repeat(120), 'y'.repeat(120)), 'utf8'), 'ok\n');
   }
+});
+
+test('hostile: a sparse entry declaring terabytes is refused before the file exists; a modest one counts at its full size', () => {
+  const sparse = (name: string, realsize: number) => {
+    const map = Buffer.alloc(512);
+    map.write(`1\n${realsize - 5}\n5\n`);
+    return { path: `GNUSparseFile.0/${name}`, body: Buffer.concat([map, Buffer.from('hello')]), pax: { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.name': name, 'GNU.sparse.realsize': String(realsize) } };
+  };
+  let dir = '';
+  try {
+    unpack([{ path: 'before', body: 'x' }, sparse('huge', 10 * 2 ** 40)], 1000, 16 * 2 ** 30);
+    assert.unreachable('should have been refused');
+  } catch (err) {
+    assert.match((err as Error).message, /^layer entry "huge": refused: the layer unpacks to more than limits\.maxLayerBytes \(17179869184 bytes; sparse files count at their full size\)/);
+  }
+  for (const d of made) if (existsSync(join(d, 'layer', 'before'))) dir = join(d, 'layer');
+  assert.ok(dir, 'the layer before the refused entry was unpacked');
+  assert.not.ok(existsSync(join(dir, 'huge')), 'no file of 10 TB was made');
+  // 10 MiB of holes in a layer limited to 1 MiB: refused too, though its tar is 2 KiB
+  assert.throws(() => unpack([sparse('ten-mib', 10 << 20)], 1000, 1 << 20), /more than limits\.maxLayerBytes \(1048576 bytes/);
+  const ok = unpack([sparse('ten-mib', 10 << 20)], 1000, 11 << 20);
+  assert.is(lstatSync(join(ok.dir, 'ten-mib')).size, 10 << 20);
 });
 
 test('hostile: absolute paths and .. components are refused, naming the entry', () => {

@@ -13,6 +13,8 @@ import type { TarEntry, TarSink } from './tar-reader.js';
 export interface WriterOptions {
   /** false in a single-id user namespace: every file stays owned by the user (root inside). */
   chown: boolean;
+  /** limits.maxLayerBytes: what the layer may take once written out, holes of sparse files included */
+  maxBytes: number;
   note(line: string): void;
 }
 
@@ -25,7 +27,7 @@ export class LayerWriter implements TarSink {
   /** Directories known to be real directories inside the layer (not symlinks). */
   private readonly safeDirs = new Set<string>(['']);
   private readonly dirMeta = new Map<string, DirMeta>();
-  private current: { entry: TarEntry; rel: string; fd: number } | undefined;
+  private current: { entry: TarEntry; rel: string; fd: number; written: number } | undefined;
   private skippedDevices = 0;
   private firstDevice = '';
   private skippedXattrs = new Set<string>();
@@ -33,11 +35,23 @@ export class LayerWriter implements TarSink {
 
   /** The path of the entry seen last, for errors raised outside an entry (size limits). */
   lastEntry = '';
+  /**
+   * The layer's size as the copy driver, export and cp see it: its tar bytes plus the holes of
+   * its sparse files. A few bytes of tar can declare a sparse file of terabytes; counted at
+   * their full size they meet the same limit as any file.
+   */
+  logicalBytes = 0;
 
   constructor(private readonly root: string, private readonly opts: WriterOptions) {}
 
   entry(e: TarEntry): void {
     this.lastEntry = e.path;
+    // Before the file exists: its data may be written at any offset below its declared size.
+    // The stored part is counted again with the tar bytes, so endEntry takes it back out.
+    if (e.sparse) {
+      this.logicalBytes += e.size;
+      this.checkSize();
+    }
     try {
       this.apply(e);
     } catch (err) {
@@ -45,9 +59,21 @@ export class LayerWriter implements TarSink {
     }
   }
 
+  /** Counts `n` bytes of the layer's tar stream against the limit. */
+  countTarBytes(n: number): void {
+    this.logicalBytes += n;
+    this.checkSize();
+  }
+
+  private checkSize(): void {
+    if (this.logicalBytes <= this.opts.maxBytes) return;
+    throw new EntryError(`layer entry "${this.lastEntry}": refused: the layer unpacks to more than limits.maxLayerBytes (${this.opts.maxBytes} bytes; sparse files count at their full size), a possible decompression bomb (raise the limit in the nook config if the image is genuine)`);
+  }
+
   data(chunk: Buffer, offset: number): void {
     const c = this.current;
     if (!c) return;
+    c.written += chunk.length;
     try {
       let done = 0;
       while (done < chunk.length) done += writeSync(c.fd, chunk, done, chunk.length - done, offset + done);
@@ -62,7 +88,10 @@ export class LayerWriter implements TarSink {
     this.current = undefined;
     try {
       const e = c.entry;
-      if (e.sparse) ftruncateSync(c.fd, e.size);
+      if (e.sparse) {
+        this.logicalBytes -= Math.min(c.written, e.size);
+        ftruncateSync(c.fd, e.size);
+      }
       this.own(c.rel, e, c.fd);
       // After chown: the kernel clears setuid/setgid on chown, so the mode goes last.
       fchmodSync(c.fd, e.mode);
@@ -135,7 +164,7 @@ export class LayerWriter implements TarSink {
       case 'file': {
         this.removeExisting(rel);
         const fd = openSync(abs, OPEN_NEW, 0o600);
-        this.current = { entry: e, rel, fd };
+        this.current = { entry: e, rel, fd, written: 0 };
         return;
       }
       case 'symlink': {

@@ -25,12 +25,15 @@ export interface WorkerResult {
   signal: NodeJS.Signals | null;
   notes: string[];
   error: string | undefined;
+  /** `unpack`: the layer's size with the holes of its sparse files */
+  size: number | undefined;
 }
 
 /** Collects the worker's protocol lines from stderr and waits for its exit. */
 export function workerDone(child: ChildProcess): Promise<WorkerResult> {
   const notes: string[] = [];
   let error: string | undefined;
+  let size: number | undefined;
   let pending = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
@@ -40,12 +43,13 @@ export function workerDone(child: ChildProcess): Promise<WorkerResult> {
     for (const l of lines) {
       if (l.startsWith('note: ')) notes.push(l.slice(6));
       else if (l.startsWith('error: ')) error = l.slice(7);
+      else if (/^size: \d+$/.test(l)) size = Number(l.slice(6));
       else if (l.trim() !== '') error ??= l;
     }
   });
   return new Promise((resolve, reject) => {
     child.on('error', (err) => reject(new NookError(`cannot start the unpack worker: ${err.message}`)));
-    child.on('close', (code, signal) => resolve({ code, signal, notes, error }));
+    child.on('close', (code, signal) => resolve({ code, signal, notes, error, size }));
   });
 }
 

@@ -5,7 +5,8 @@
 //   unpack-worker remove PATH... removes store paths (layer dirs)
 //   unpack-worker flatten DIR LAYER... copies layers (bottom first) into DIR: the copy driver
 // Protocol with the parent: stderr lines `note: ...` are notes, `error: ...` is the failure
-// (exit 125); exit 0 means the whole tar was written.
+// (exit 125), `size: N` the unpacked layer's size (holes of sparse files included); exit 0
+// means the whole tar was written.
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { TarReader } from './tar-reader.js';
 import { LayerWriter } from './layer-writer.js';
@@ -22,19 +23,16 @@ async function unpack(dir: string, maxBytes: number): Promise<void> {
   const note = (line: string) => process.stderr.write(`note: ${line}\n`);
   const chown = mappedIds() > 1;
   if (!chown) note('single-id user namespace (no subuid range): file ownership in the image is flattened to root');
-  const writer = new LayerWriter(dir, { chown, note });
+  const writer = new LayerWriter(dir, { chown, maxBytes, note });
   const reader = new TarReader(writer);
-  let total = 0;
   for await (const chunk of process.stdin) {
     reader.push(chunk as Buffer);
-    total += (chunk as Buffer).length;
-    // Checked here, where the entry being written is known, so the error can name it.
-    if (total > maxBytes) {
-      throw new Error(`layer entry "${writer.lastEntry}": refused: the layer unpacks to more than limits.maxLayerBytes (${maxBytes} bytes), a possible decompression bomb (raise the limit in the nook config if the image is genuine)`);
-    }
+    // Counted after the push, where the entry being written is known, so the error can name it.
+    writer.countTarBytes((chunk as Buffer).length);
   }
   reader.end();
   writer.finish();
+  process.stderr.write(`size: ${writer.logicalBytes}\n`);
 }
 
 function remove(paths: string[]): void {
