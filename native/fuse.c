@@ -42,6 +42,9 @@ static const struct directive *fuse_directive(const struct plan *p)
 static void __attribute__((noreturn)) exec_daemon(char **a, pid_t child, int userns_fd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* out of the caller's session: ^C at the terminal signals its foreground group, and the
+	 * daemon under the container's root must not die of it (the container gets it, forwarded) */
+	setsid();
 	char path[64], opts[65536], target[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)child);
 	int mntns = open(path, O_RDONLY | O_CLOEXEC);

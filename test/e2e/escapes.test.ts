@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nook, processesOf, waitFor, type Result } from './harness.js';
+import { nook, processesOf, Terminal, waitFor, type Result } from './harness.js';
 
 const test = suite('escapes');
 
@@ -163,6 +163,26 @@ test('fuse-overlayfs: its daemon is not in the container, so no /proc/PID/root l
   }
   // the daemon ends with the container
   await waitFor('the fuse-overlayfs daemon to end', () => (processesOf().some((p) => p.cmd.includes('fuse-overlayfs')) ? undefined : true));
+});
+
+test('fuse-overlayfs: ^C at the terminal reaches the container, not the daemon under its root', async () => {
+  const busybox = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(busybox, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  // without -t the terminal signals its whole foreground group: a daemon left in it would die
+  // and take the container's root with it
+  const term = Terminal.nook(['run', '--rm', '--network', 'none', '--storage-driver', 'fuse-overlayfs', busybox!, 'sh', '-c',
+    'trap "echo got-int" INT; echo ready; sleep 3 & wait; ls /bin >/dev/null && echo root-ok']);
+  try {
+    await term.waitForScreen(/^ready$/m, 30_000);
+    term.press('C-c');
+    const code = await term.waitForExit(30_000);
+    const screen = term.screen();
+    assert.match(screen, /got-int$/m, screen);
+    assert.match(screen, /^root-ok$/m, `the root went away with the daemon:\n${screen}`);
+    assert.is(code, 0, screen);
+  } finally {
+    term.close();
+  }
 });
 
 test('the /tmp runtime-dir fallback, made first by another user, is refused (attach sockets and locks would be theirs)', async () => {
