@@ -19,7 +19,11 @@ function tempDir(prefix: string): string {
   return d;
 }
 test.after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
+  for (const d of made) {
+    // unpacked read-only dirs: only root may empty them without opening them up first
+    execFileSync('chmod', ['-R', 'u+rwX', d]);
+    rmSync(d, { recursive: true, force: true });
+  }
 });
 
 function unpack(entries: TarSpec[] | Buffer, chunk = 1000, maxBytes = 1 << 30): { dir: string; notes: string[] } {
