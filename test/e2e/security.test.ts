@@ -3,10 +3,10 @@
 // what they say. Raw syscalls come from python3's ctypes (x86_64 numbers).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nook, nookBin, Terminal } from './harness.js';
+import { hostRun, nook, nookBin, Terminal, waitFor } from './harness.js';
 
 const PY = '/usr/bin/python3';
 
@@ -189,6 +189,62 @@ test('the caller\'s environment reaches neither the container nor its --init (pi
     assert.not.match(r.stdout, /hunter2/, r.stdout);
   } finally {
     await nook(['rm', '-f', id]);
+  }
+});
+
+const builtinProfile = (name: string): string => readFileSync(join(dirname(nookBin()), 'profiles', `${name}.json`), 'utf8');
+const ALLOW_ALL = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] });
+const IO_URING = probe([['io_uring_setup', 425, 1, 0]]);
+
+/** `nook ARGS` started from `dir`: a relative profile path resolves there. */
+function nookIn(dir: string, args: string[]) {
+  return hostRun('sh', ['-c', 'cd "$0" && exec "$@"', dir, process.execPath, nookBin(), ...args]);
+}
+
+test('a relative profile path is resolved once, at create: neither another cwd nor a changed file alters the filter', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-profile-cwd-'));
+  const [created, elsewhere] = [join(dir, 'created'), join(dir, 'elsewhere')];
+  const name = `profile-cwd-${process.pid}`;
+  try {
+    for (const d of [created, elsewhere]) mkdirSync(d);
+    writeFileSync(join(created, 'p.json'), builtinProfile('default'));
+    writeFileSync(join(elsewhere, 'p.json'), ALLOW_ALL);
+    const c = await nookIn(created, ['create', '--name', name, '--network', 'none', '--security-opt', 'seccomp=./p.json', 'host', 'sh', '-c', 'grep Seccomp: /proc/self/status; exec sleep 60']);
+    assert.is(c.code, 0, c.stderr);
+    // the file it was created from now allows everything too
+    writeFileSync(join(created, 'p.json'), ALLOW_ALL);
+    const s = await nookIn(elsewhere, ['start', name]);
+    assert.is(s.code, 0, s.stderr);
+    const logs = await waitFor('the container\'s first line', async () => {
+      const l = await nook(['logs', name]);
+      return /Seccomp:/.test(l.stdout) ? l.stdout : undefined;
+    });
+    assert.match(logs, /Seccomp:\s+2/, 'pid 1 is filtered');
+    const e = await nookIn(elsewhere, ['exec', name, PY, '-c', `print(open("/proc/self/status").read().split("Seccomp:")[1].split()[0])\n${IO_URING}`]);
+    assert.is(e.code, 0, e.stderr);
+    assert.match(e.stdout, /^2$/m, `exec is filtered: ${e.stdout}`);
+    assert.match(e.stdout, /^io_uring_setup -1 38$/m, `exec gets the created profile: ${e.stdout}`);
+  } finally {
+    await nook(['rm', '-f', name]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('strict.json given by path (or a copy of it) drops every capability, as `strict` does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-strict-path-'));
+  try {
+    writeFileSync(join(dir, 'copy.json'), builtinProfile('strict'));
+    const capEff = 'grep CapEff: /proc/self/status';
+    for (const ref of ['strict', join(dirname(nookBin()), 'profiles', 'strict.json'), join(dir, 'copy.json')]) {
+      const r = await nook(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${ref}`, 'host', 'sh', '-c', capEff]);
+      assert.is(r.code, 0, r.stderr);
+      assert.match(r.stdout, /CapEff:\s+0000000000000000/, `${ref}: ${r.stdout}`);
+    }
+    // --cap-add still adds back what is asked for
+    const add = await nook(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${join(dir, 'copy.json')}`, '--cap-add', 'CHOWN', 'host', 'sh', '-c', capEff]);
+    assert.match(add.stdout, /CapEff:\s+0000000000000001/, add.stdout + add.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -5,8 +5,8 @@ import { DEFAULT_CAPABILITIES, resolveCapabilities } from '../../security/capabi
 import { compileProfile, filtersNothing, planFor } from '../../security/seccomp/compile.js';
 import { describeProfile } from '../../security/seccomp/describe.js';
 import { exportBpf } from '../../security/seccomp/libseccomp.js';
-import { builtinNames, locateProfile, readProfileText } from '../../security/seccomp/locate.js';
-import { parseProfile } from '../../security/seccomp/profile.js';
+import { builtinNames, locateProfile, readProfileText, resolveProfile } from '../../security/seccomp/locate.js';
+import { parseProfile, profileCapDrop } from '../../security/seccomp/profile.js';
 import type { ProfileCompileFlags } from '../commands/profile.js';
 
 export async function profileLs(): Promise<number> {
@@ -46,8 +46,10 @@ export async function profileCheck(ref: string): Promise<number> {
 }
 
 export async function profileCompile(ref: string, flags: ProfileCompileFlags): Promise<number> {
-  const capabilities = resolveCapabilities(flags.capAdd ?? [], flags.capDrop ?? []);
-  const compiled = await compileProfile({ profile: ref, capabilities });
+  const profile = resolveProfile(ref);
+  // the capabilities a container under it would have, its own policy included
+  const capabilities = resolveCapabilities(flags.capAdd ?? [], [...profileCapDrop(profile.text, profile.file), ...(flags.capDrop ?? [])]);
+  const compiled = await compileProfile({ profile, capabilities });
   if (!compiled.bpf) fail(`seccomp profile ${compiled.file} filters nothing; there is no program to write`, 'run without one: --security-opt seccomp=unconfined');
   for (const note of compiled.notes) process.stderr.write(`nook: note: ${note}\n`);
   writeFileSync(flags.output, compiled.bpf);
