@@ -248,4 +248,60 @@ test('strict.json given by path (or a copy of it) drops every capability, as `st
   }
 });
 
+// An i386 program (assembled here: binutils needs no 32-bit libc) that makes one socket through
+// socketcall(2), whose arguments sit in memory, or with a first argument through socket(2)
+// (i386 number 359), whose family a filter can see. Its exit status is the errno (0: made).
+const I386_SOCKET = `
+.globl _start
+.text
+_start:
+  cmpl $1, (%esp)
+  jne direct
+  movl $102, %eax
+  movl $1, %ebx
+  movl $args, %ecx
+  int $0x80
+  jmp done
+direct:
+  movl $359, %eax
+  movl args, %ebx
+  movl args+4, %ecx
+  movl args+8, %edx
+  int $0x80
+done:
+  testl %eax, %eax
+  js 1f
+  xorl %eax, %eax
+1:
+  negl %eax
+  movl %eax, %ebx
+  movl $1, %eax
+  int $0x80
+.data
+args: .long 38, 5, 0
+`;
+
+test('i386: socketcall cannot bypass the socket family filter (ENOSYS); strict has no i386 entry at all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-i386-'));
+  try {
+    writeFileSync(join(dir, 'sock.S'), I386_SOCKET);
+    const as = await hostRun('as', ['--32', '-o', join(dir, 'sock.o'), join(dir, 'sock.S')]);
+    assert.is(as.code, 0, as.stderr);
+    const ld = await hostRun('ld', ['-m', 'elf_i386', '-o', join(dir, 'sock'), join(dir, 'sock.o')]);
+    assert.is(ld.code, 0, ld.stderr);
+    // the host image's /tmp is private: the program comes in through a bind
+    const run = (...opts: string[]) => nook(['run', '--rm', '--network', 'none', '-v', `${dir}:/mnt:ro`, ...opts, 'host', 'sh', '-c',
+      '/mnt/sock; echo "socketcall=$?"; /mnt/sock direct; echo "socket=$?"']);
+    const unconfined = await run('--security-opt', 'seccomp=unconfined');
+    assert.match(unconfined.stdout, /socketcall=(0|97)\n/, `control: the call reaches the kernel: ${unconfined.stdout}${unconfined.stderr}`);
+    const def = await run();
+    assert.match(def.stdout, /socket=1\n/, `AF_ALG through socket(2) is refused: ${def.stdout}${def.stderr}`);
+    assert.match(def.stdout, /socketcall=38\n/, `socketcall is refused with ENOSYS: ${def.stdout}${def.stderr}`);
+    const strict = await run('--security-opt', 'seccomp=strict');
+    assert.match(strict.stdout, /socketcall=159\nsocket=159\n/, `strict kills any i386 entry (128 + SIGSYS): ${strict.stdout}${strict.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

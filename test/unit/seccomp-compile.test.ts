@@ -75,4 +75,79 @@ test('unknown names and missing files are one-line errors', async () => {
   }
 });
 
+// A classic-BPF interpreter over struct seccomp_data (nr, arch, ip, args[6]), enough for what
+// libseccomp emits: the compiled program itself is checked, not the plan it came from.
+function evaluate(bpf: Buffer, arch: number, nr: number, args: number[] = []): number {
+  const data = Buffer.alloc(64);
+  data.writeInt32LE(nr, 0);
+  data.writeUInt32LE(arch, 4);
+  args.forEach((a, i) => data.writeBigUInt64LE(BigInt(a), 16 + 8 * i));
+  const mem = new Array<number>(16).fill(0);
+  let A = 0;
+  let X = 0;
+  for (let pc = 0; pc * 8 < bpf.length; pc++) {
+    const code = bpf.readUInt16LE(pc * 8);
+    const jt = bpf[pc * 8 + 2]!;
+    const jf = bpf[pc * 8 + 3]!;
+    const k = bpf.readUInt32LE(pc * 8 + 4);
+    const src = code & 0x08 ? X : k;
+    switch (code & 0x07) {
+      case 0x00: A = (code & 0xe0) === 0x20 ? data.readUInt32LE(k) : (code & 0xe0) === 0x60 ? mem[k]! : k; break;
+      case 0x01: X = (code & 0xe0) === 0x60 ? mem[k]! : k; break;
+      case 0x02: mem[k] = A; break;
+      case 0x03: mem[k] = X; break;
+      case 0x04: {
+        const ops: Record<number, (a: number, b: number) => number> = { 0x00: (a, b) => a + b, 0x10: (a, b) => a - b, 0x50: (a, b) => a & b, 0x40: (a, b) => a | b, 0x60: (a, b) => a << b, 0x70: (a, b) => a >>> b };
+        const op = ops[code & 0xf0];
+        if (!op) throw new Error(`ALU op 0x${code.toString(16)}`);
+        A = op(A, src) >>> 0;
+        break;
+      }
+      case 0x05: {
+        const op = code & 0xf0;
+        if (op === 0x00) { pc += k; break; }
+        const taken = op === 0x10 ? A === src : op === 0x20 ? A > src : op === 0x30 ? A >= src : op === 0x40 ? (A & src) !== 0 : undefined;
+        if (taken === undefined) throw new Error(`JMP op 0x${code.toString(16)}`);
+        pc += taken ? jt : jf;
+        break;
+      }
+      case 0x06: return (code & 0x18) === 0x10 ? A : k;
+      case 0x07: if (code === 0x07) X = A; else A = X; break;
+    }
+  }
+  throw new Error('the program ran off its end');
+}
+
+const AUDIT_ARCH_I386 = 0x40000003;
+const AUDIT_ARCH_X86_64 = 0xc000003e;
+const ALLOW = 0x7fff0000;
+const errno = (e: number) => 0x00050000 | e;
+const [AF_INET, AF_ALG, SYS_SOCKET] = [2, 38, 1];
+
+test('i386: socketcall is refused with ENOSYS where socket families are filtered; strict kills any i386 call', async () => {
+  const def = (await compileProfile({ profile: resolveProfile('default'), capabilities: DEFAULT_CAPABILITIES })).bpf!;
+  assert.is(evaluate(def, AUDIT_ARCH_I386, 102, [SYS_SOCKET, 0x1000]), errno(38), 'socketcall(SYS_SOCKET)');
+  assert.is(evaluate(def, AUDIT_ARCH_I386, 359, [AF_ALG, 5, 0]), errno(1), 'i386 socket(AF_ALG)');
+  assert.is(evaluate(def, AUDIT_ARCH_I386, 359, [AF_INET, 1, 0]), ALLOW, 'i386 socket(AF_INET)');
+  assert.is(evaluate(def, AUDIT_ARCH_X86_64, 41, [AF_ALG, 5, 0]), errno(1), 'socket(AF_ALG)');
+  assert.is(evaluate(def, AUDIT_ARCH_X86_64, 41, [AF_INET, 1, 0]), ALLOW, 'socket(AF_INET)');
+  const strict = (await compileProfile({ profile: resolveProfile('strict'), capabilities: [] })).bpf!;
+  assert.is(evaluate(strict, AUDIT_ARCH_I386, 359, [AF_INET, 1, 0]) >>> 0, 0x80000000, 'strict: no i386 entry (kill)');
+  assert.is(evaluate(strict, AUDIT_ARCH_X86_64, 41, [AF_INET, 1, 0]), errno(1), 'strict: socket(AF_INET)');
+
+  // a Docker-style profile of one's own: socketcall allowed beside a family filter
+  const file = join(scratch, 'docker-like.json');
+  writeFileSync(file, JSON.stringify({
+    defaultAction: 'SCMP_ACT_ERRNO',
+    archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }],
+    syscalls: [
+      { names: ['socketcall', 'exit_group'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: AF_ALG, op: 'SCMP_CMP_LT' }] },
+    ],
+  }));
+  const mine = (await compileProfile({ profile: resolveProfile(file), capabilities: [] })).bpf!;
+  assert.is(evaluate(mine, AUDIT_ARCH_I386, 102, [SYS_SOCKET, 0x1000]), errno(38));
+  assert.is(evaluate(mine, AUDIT_ARCH_I386, 252, [0]), ALLOW, 'i386 exit_group');
+});
+
 test.run();

@@ -40,7 +40,32 @@ export function planFilter(profile: Profile, target: Target): FilterPlan {
       for (const name of entry.names) rules.push({ name, action: entry.action, args, entry: index });
     }
   });
-  return { defaultAction: profile.defaultAction, arches: filterArches(profile, target.arch), rules };
+  const arches = filterArches(profile, target.arch);
+  return { defaultAction: profile.defaultAction, arches, rules: guardSocketcall(rules, arches, profile.defaultAction) };
+}
+
+/** Where socket(2) is also reached through socketcall(2), and libseccomp routes socket rules there too. */
+const SOCKETCALL_ARCHES: readonly Arch[] = ['x86', 's390', 's390x', 'ppc', 'ppc64', 'ppc64le', 'mips', 'mipsel'];
+const ENOSYS = 38;
+const EPERM = 1;
+
+/**
+ * A profile that filters socket(2) by its arguments (the address family) cannot filter
+ * socketcall(2) the same way: its arguments sit in memory, and libseccomp's companion rule for
+ * socketcall(SYS_SOCKET) checks only the call number, so a 32-bit program would reach every
+ * family. socketcall is therefore refused whenever the filter covers such an architecture,
+ * with ENOSYS (the direct calls exist since Linux 4.3; a libc built for older kernels loses its
+ * sockets). Docker allows it: its block (moby/profiles 7158007) was reverted for breaking x86
+ * binaries; nook keeps the family filter whole instead. The errno must differ from the default
+ * action: a rule with the default action is dropped (see planFilter), and then libseccomp's
+ * companion allow would stand.
+ */
+function guardSocketcall(rules: PlannedRule[], arches: Arch[], defaultAction: Action): PlannedRule[] {
+  const family = rules.find((r) => r.name === 'socket' && r.args.length > 0);
+  if (!family || !arches.some((a) => SOCKETCALL_ARCHES.includes(a))) return rules;
+  const enosys: Action = { name: 'SCMP_ACT_ERRNO', data: ENOSYS };
+  const action = sameAction(enosys, defaultAction) ? { name: 'SCMP_ACT_ERRNO' as const, data: EPERM } : enosys;
+  return [{ name: 'socketcall', action, args: [], entry: family.entry }, ...rules.filter((r) => r.name !== 'socketcall')];
 }
 
 /** Docker's rules: any excluded cap present, or all included caps present; arches match the native one. */
