@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NookError } from '../../src/errors.js';
 import { DEFAULT_CAPABILITIES } from '../../src/security/capabilities.js';
 import { compileProfile } from '../../src/security/seccomp/compile.js';
@@ -72,6 +73,14 @@ test('unknown names and missing files are one-line errors', async () => {
       assert.instance(err, NookError);
       assert.is((err as NookError).message, message);
     }
+  }
+});
+
+test("Docker's and podman's own default profiles compile (Docker's names loongarch64 in its archMap)", async () => {
+  for (const file of ['docker-default.json', 'podman-default.json']) {
+    const path = fileURLToPath(new URL(`../../profiles/reference/${file}`, import.meta.url));
+    const c = await compileProfile({ profile: resolveProfile(path), capabilities: DEFAULT_CAPABILITIES });
+    assert.ok(c.bpf && c.bpf.length % 8 === 0, file);
   }
 });
 
