@@ -9,7 +9,7 @@ import { cachedProgram, cacheKey, libseccompIdentity, seccompCacheDir, writeAtom
 import { exportBpf } from './libseccomp.js';
 import type { ResolvedProfile } from './locate.js';
 import { parseProfile, type Profile } from './profile.js';
-import { parseKernelRelease, planFilter, type FilterPlan } from './select.js';
+import { guardSocketcall, parseKernelRelease, planFilter, type FilterPlan } from './select.js';
 
 export interface CompiledProfile {
   /** the profile's file */
@@ -50,7 +50,7 @@ export async function compileProfile(req: CompileRequest): Promise<CompiledProfi
 }
 
 export function planFor(profile: Profile, capabilities: readonly Capability[]): FilterPlan {
-  return planFilter(profile, { capabilities, kernel: parseKernelRelease(release()), arch: nativeArch() });
+  return guardSocketcall(planFilter(profile, { capabilities, kernel: parseKernelRelease(release()), arch: nativeArch() }));
 }
 
 /** An allow-everything profile needs no program at all (`unconfined`). */

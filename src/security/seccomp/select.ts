@@ -40,8 +40,7 @@ export function planFilter(profile: Profile, target: Target): FilterPlan {
       for (const name of entry.names) rules.push({ name, action: entry.action, args, entry: index });
     }
   });
-  const arches = filterArches(profile, target.arch);
-  return { defaultAction: profile.defaultAction, arches, rules: guardSocketcall(rules, arches, profile.defaultAction) };
+  return { defaultAction: profile.defaultAction, arches: filterArches(profile, target.arch), rules };
 }
 
 /** Where socket(2) is also reached through socketcall(2), and libseccomp routes socket rules there too. */
@@ -50,7 +49,8 @@ const ENOSYS = 38;
 const EPERM = 1;
 
 /**
- * A profile that filters socket(2) by its arguments (the address family) cannot filter
+ * Applied to every profile nook compiles (not by planFilter, which reads a profile as its
+ * runtime would). A profile that filters socket(2) by its arguments (the address family) cannot filter
  * socketcall(2) the same way: its arguments sit in memory, and libseccomp's companion rule for
  * socketcall(SYS_SOCKET) checks only the call number, so a 32-bit program would reach every
  * family. socketcall is therefore refused whenever the filter covers such an architecture,
@@ -60,12 +60,12 @@ const EPERM = 1;
  * action: a rule with the default action is dropped (see planFilter), and then libseccomp's
  * companion allow would stand.
  */
-function guardSocketcall(rules: PlannedRule[], arches: Arch[], defaultAction: Action): PlannedRule[] {
-  const family = rules.find((r) => r.name === 'socket' && r.args.length > 0);
-  if (!family || !arches.some((a) => SOCKETCALL_ARCHES.includes(a))) return rules;
+export function guardSocketcall(plan: FilterPlan): FilterPlan {
+  const family = plan.rules.find((r) => r.name === 'socket' && r.args.length > 0);
+  if (!family || !plan.arches.some((a) => SOCKETCALL_ARCHES.includes(a))) return plan;
   const enosys: Action = { name: 'SCMP_ACT_ERRNO', data: ENOSYS };
-  const action = sameAction(enosys, defaultAction) ? { name: 'SCMP_ACT_ERRNO' as const, data: EPERM } : enosys;
-  return [{ name: 'socketcall', action, args: [], entry: family.entry }, ...rules.filter((r) => r.name !== 'socketcall')];
+  const action = sameAction(enosys, plan.defaultAction) ? { name: 'SCMP_ACT_ERRNO' as const, data: EPERM } : enosys;
+  return { ...plan, rules: [{ name: 'socketcall', action, args: [], entry: family.entry }, ...plan.rules.filter((r) => r.name !== 'socketcall')] };
 }
 
 /** Docker's rules: any excluded cap present, or all included caps present; arches match the native one. */
