@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCapabilities, type Capability } from '../src/security/capabilities.js';
-import { allowedBy, compactNames, compareAllowed, type Extra, type Grant } from '../src/security/seccomp/compare.js';
+import { allowedBy, compactNames, compareAllowed, type Allowed, type Extra } from '../src/security/seccomp/compare.js';
 import { parseProfile, type Profile } from '../src/security/seccomp/profile.js';
 import type { Arch } from '../src/security/seccomp/arches.js';
 import { resolveSyscall } from '../src/security/seccomp/libseccomp.js';
@@ -41,12 +41,7 @@ const capabilitiesUnder = (p: Profile): Capability[] => resolveCapabilities([], 
 
 const target = (capabilities: Capability[]): Target => ({ capabilities, kernel: KERNEL, arch: 'x86_64' });
 
-type AllowList = { arches: Arch[]; grants: Map<string, Grant> | undefined };
-
-function allowList(p: Profile, capabilities: Capability[]): AllowList {
-  const a = allowedBy(p, target(capabilities));
-  return { arches: a.arches, grants: a.everything ? undefined : a.grants };
-}
+const allowList = (p: Profile, capabilities: Capability[]): Allowed => allowedBy(p, target(capabilities));
 
 /**
  * A name counts where both filters apply: it exists on an entry point both let in (libseccomp

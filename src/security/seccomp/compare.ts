@@ -9,18 +9,20 @@ import { planFilter, type Target } from './select.js';
 export type Grant = { all: true } | { all: false; when: string };
 
 /**
- * `everything`: the default action allows (a filter of refusals); otherwise the allow list.
- * `arches`: the entry points the filter lets in, the native one first.
+ * The filter's allow list, or undefined when its default action allows (a list of refusals,
+ * which the table describes rather than compares); `arches`: the entry points it lets in,
+ * the native one first.
  */
-export type Allowed = { arches: Arch[] } & ({ everything: true; refused: Set<string> } | { everything: false; grants: Map<string, Grant> });
+export interface Allowed {
+  arches: Arch[];
+  grants: Map<string, Grant> | undefined;
+}
 
 const ALLOWING = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 
 export function allowedBy(profile: Profile, target: Target): Allowed {
   const plan = planFilter(profile, target);
-  if (ALLOWING.has(plan.defaultAction.name)) {
-    return { arches: plan.arches, everything: true, refused: new Set(plan.rules.filter((r) => !ALLOWING.has(r.action.name) && r.args.length === 0).map((r) => r.name)) };
-  }
+  if (ALLOWING.has(plan.defaultAction.name)) return { arches: plan.arches, grants: undefined };
   const conditions = new Map<string, string[]>();
   const unconditional = new Set<string>();
   for (const rule of plan.rules) {
@@ -33,7 +35,7 @@ export function allowedBy(profile: Profile, target: Target): Allowed {
   for (const name of unconditional) grants.set(name, { all: true });
   // An unconditional refusal of a call wins over its conditional allows (libseccomp keeps it).
   for (const rule of plan.rules) if (!ALLOWING.has(rule.action.name) && rule.args.length === 0) grants.delete(rule.name);
-  return { arches: plan.arches, everything: false, grants };
+  return { arches: plan.arches, grants };
 }
 
 /** One side's extra: calls it allows whole where the other does not, and calls it allows for arguments the other refuses. */
