@@ -224,6 +224,13 @@ test('a relative profile path is resolved once, at create: neither another cwd n
     assert.is(e.code, 0, e.stderr);
     assert.match(e.stdout, /^2$/m, `exec is filtered: ${e.stdout}`);
     assert.match(e.stdout, /^io_uring_setup -1 38$/m, `exec gets the created profile: ${e.stdout}`);
+    const re = await nookIn(elsewhere, ['restart', '-t', '0', name]);
+    assert.is(re.code, 0, re.stderr);
+    const again = await waitFor('the restarted container\'s line', async () => {
+      const l = await nook(['logs', name]);
+      return (l.stdout.match(/Seccomp:.*/g) ?? []).length >= 2 ? l.stdout : undefined;
+    });
+    assert.equal(again.match(/Seccomp:.*/g)!.map((l) => l.split(/\s+/)[1]), ['2', '2'], 'restart keeps the filter');
   } finally {
     await nook(['rm', '-f', name]);
     rmSync(dir, { recursive: true, force: true });
