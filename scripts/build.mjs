@@ -54,8 +54,10 @@ copyFileSync(require.resolve('@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.
 
 // The launcher and the profiles sit beside the bundle, so dist/ is what install.sh installs.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 execFileSync('make', ['-s', '-C', 'native'], { stdio: 'inherit' });
 copyFileSync('native/build/nook-run', 'dist/nook-run');
 chmodSync('dist/nook-run', 0o755);
-if (existsSync('profiles')) cpSync('profiles', 'dist/profiles', { recursive: true });
+// profiles/reference/ holds other runtimes' profiles for the README's table: not nook's to install.
+rmSync('dist/profiles', { recursive: true, force: true });
+if (existsSync('profiles')) cpSync('profiles', 'dist/profiles', { recursive: true, filter: (src) => !src.startsWith('profiles/reference') });

@@ -52,13 +52,11 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   const stat = procStat(c.state.pid);
   if (!stat) throw new NookError(`container ${c.id} is not running`);
   const extra: number[] = [];
-  if (c.config.seccomp) {
-    const { compileProfile } = await import('../security/seccomp/compile.js');
-    const { bpf } = await compileProfile(c.config.seccomp);
-    if (bpf) {
-      const { memfdWith } = await import('../launcher/exec.js');
-      extra.push(memfdWith('nook-seccomp', bpf));
-    }
+  const { recordedProgram } = await import('./start.js');
+  const bpf = await recordedProgram(c.config);
+  if (bpf) {
+    const { memfdWith } = await import('../launcher/exec.js');
+    extra.push(memfdWith('nook-seccomp', bpf));
   }
   const directives = planExec({
     containerPlan: c.config.plan,

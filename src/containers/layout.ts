@@ -18,6 +18,8 @@ export const containerFiles = (id: string) => {
     log: join(dir, 'container.log'),
     stopMarker: join(dir, 'stopped'),
     pausedMarker: join(dir, 'paused'),
+    /** the seccomp profile as read at create */
+    seccompProfile: join(dir, 'seccomp.json'),
   };
 };
 

@@ -41,8 +41,15 @@ export interface ContainerConfig {
   readOnly?: boolean;
   /** the launcher's directives without the seccomp fd: `start` launches them again */
   plan?: Directive[];
-  /** what the seccomp program is compiled from (it reaches the launcher as fd 5) */
-  seccomp?: { profile: string; capabilities: Capability[] } | null;
+  /**
+   * What the seccomp program is compiled from (it reaches the launcher as fd 5): the profile as
+   * named and the file it was read from at create; its text is kept in the container's
+   * directory (`seccomp.json`). The JSON, not the compiled program: the program also depends on
+   * the running kernel (minKernel) and libseccomp, so after a reboot into another kernel the same
+   * text compiles to the right one (a cache hit, keyed by that text, otherwise). Records of older
+   * nooks have no `file`.
+   */
+  seccomp?: { profile: string; file?: string; capabilities: Capability[] } | null;
 }
 
 /** state.json: written atomically by the supervisor of a detached container. */

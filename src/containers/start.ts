@@ -1,6 +1,6 @@
 // Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
-// program (compiled again, or taken from the cache, unless `run -d` has it at hand) is handed
-// over as fd 5.
+// program (compiled again from the profile kept at create, or taken from the cache, unless
+// `run -d` has it at hand) is handed over as fd 5.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
@@ -9,6 +9,7 @@ import type { ContainerConfig } from './record.js';
 import { attachSocketPath, containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
 import { compileProfile } from '../security/seccomp/compile.js';
+import { isProfileName, readProfileText, resolveProfile, type ResolvedProfile } from '../security/seccomp/locate.js';
 import { memfdWith } from '../launcher/exec.js';
 
 const SECCOMP_FD = 5;
@@ -18,7 +19,7 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
   const directives: Directive[] = [...rec.plan];
   const extraFds: number[] = [];
   if (rec.seccomp) {
-    const bpf = compiledBpf ?? (await compileProfile(rec.seccomp)).bpf;
+    const bpf = compiledBpf ?? (await recordedProgram(rec));
     if (bpf) {
       extraFds.push(memfdWith('nook-seccomp', bpf));
       directives.splice(directives.length - 1, 0, ['seccomp-fd', String(SECCOMP_FD)]);
@@ -31,4 +32,21 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
   // spawning needs child_process: only detached starts pay for loading it
   const { startDetached } = await import('../launcher/detached.js');
   return startDetached(launcherPath(), encodeDirectives(directives), extraFds);
+}
+
+/**
+ * The container's seccomp program (null: none), compiled from the profile's text kept at
+ * create, never from its file again: for `start`, `exec` and `cp`.
+ */
+export async function recordedProgram(rec: ContainerConfig): Promise<Buffer | null> {
+  if (!rec.seccomp) return null;
+  return (await compileProfile({ profile: recordedProfile(rec), capabilities: rec.seccomp.capabilities })).bpf;
+}
+
+function recordedProfile(rec: ContainerConfig): ResolvedProfile {
+  const { profile, file } = rec.seccomp!;
+  if (file !== undefined) return { ref: profile, file, text: readProfileText(containerFiles(rec.id).seccompProfile) };
+  // An older nook kept only the name; a built-in does not depend on the working directory.
+  if (isProfileName(profile)) return resolveProfile(profile);
+  throw new NookError(`container ${rec.name} names its seccomp profile ${profile} by a path that nook would resolve again`, { hint: 'it was created by an older nook: remove and create it again' });
 }

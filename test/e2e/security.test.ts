@@ -3,10 +3,10 @@
 // what they say. Raw syscalls come from python3's ctypes (x86_64 numbers).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nook, nookBin, Terminal } from './harness.js';
+import { hostRun, nook, nookBin, Terminal, waitFor } from './harness.js';
 
 const PY = '/usr/bin/python3';
 
@@ -190,6 +190,190 @@ test('the caller\'s environment reaches neither the container nor its --init (pi
   } finally {
     await nook(['rm', '-f', id]);
   }
+});
+
+const builtinProfile = (name: string): string => readFileSync(join(dirname(nookBin()), 'profiles', `${name}.json`), 'utf8');
+const ALLOW_ALL = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] });
+const IO_URING = probe([['io_uring_setup', 425, 1, 0]]);
+
+/** `nook ARGS` started from `dir`: a relative profile path resolves there. */
+function nookIn(dir: string, args: string[]) {
+  return hostRun('sh', ['-c', 'cd "$0" && exec "$@"', dir, process.execPath, nookBin(), ...args]);
+}
+
+test('a relative profile path is resolved once, at create: neither another cwd nor a changed file alters the filter', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-profile-cwd-'));
+  const [created, elsewhere] = [join(dir, 'created'), join(dir, 'elsewhere')];
+  const name = `profile-cwd-${process.pid}`;
+  try {
+    for (const d of [created, elsewhere]) mkdirSync(d);
+    writeFileSync(join(created, 'p.json'), builtinProfile('default'));
+    writeFileSync(join(elsewhere, 'p.json'), ALLOW_ALL);
+    const c = await nookIn(created, ['create', '--name', name, '--network', 'none', '--security-opt', 'seccomp=./p.json', 'host', 'sh', '-c', 'grep Seccomp: /proc/self/status; exec sleep 60']);
+    assert.is(c.code, 0, c.stderr);
+    // the file it was created from now allows everything too
+    writeFileSync(join(created, 'p.json'), ALLOW_ALL);
+    const s = await nookIn(elsewhere, ['start', name]);
+    assert.is(s.code, 0, s.stderr);
+    const logs = await waitFor('the container\'s first line', async () => {
+      const l = await nook(['logs', name]);
+      return /Seccomp:/.test(l.stdout) ? l.stdout : undefined;
+    });
+    assert.match(logs, /Seccomp:\s+2/, 'pid 1 is filtered');
+    const e = await nookIn(elsewhere, ['exec', name, PY, '-c', `print(open("/proc/self/status").read().split("Seccomp:")[1].split()[0])\n${IO_URING}`]);
+    assert.is(e.code, 0, e.stderr);
+    assert.match(e.stdout, /^2$/m, `exec is filtered: ${e.stdout}`);
+    assert.match(e.stdout, /^io_uring_setup -1 38$/m, `exec gets the created profile: ${e.stdout}`);
+    const re = await nookIn(elsewhere, ['restart', '-t', '0', name]);
+    assert.is(re.code, 0, re.stderr);
+    const again = await waitFor('the restarted container\'s line', async () => {
+      const l = await nook(['logs', name]);
+      return (l.stdout.match(/Seccomp:.*/g) ?? []).length >= 2 ? l.stdout : undefined;
+    });
+    assert.equal(again.match(/Seccomp:.*/g)!.map((l) => l.split(/\s+/)[1]), ['2', '2'], 'restart keeps the filter');
+  } finally {
+    await nook(['rm', '-f', name]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('strict.json given by path (or a copy of it) drops every capability, as `strict` does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-strict-path-'));
+  try {
+    writeFileSync(join(dir, 'copy.json'), builtinProfile('strict'));
+    const capEff = 'grep CapEff: /proc/self/status';
+    for (const ref of ['strict', join(dirname(nookBin()), 'profiles', 'strict.json'), join(dir, 'copy.json')]) {
+      const r = await nook(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${ref}`, 'host', 'sh', '-c', capEff]);
+      assert.is(r.code, 0, r.stderr);
+      assert.match(r.stdout, /CapEff:\s+0000000000000000/, `${ref}: ${r.stdout}`);
+    }
+    // --cap-add still adds back what is asked for
+    const add = await nook(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${join(dir, 'copy.json')}`, '--cap-add', 'CHOWN', 'host', 'sh', '-c', capEff]);
+    assert.match(add.stdout, /CapEff:\s+0000000000000001/, add.stdout + add.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// An i386 program (assembled here: binutils needs no 32-bit libc) that makes one socket through
+// socketcall(2), whose arguments sit in memory, or with a first argument through socket(2)
+// (i386 number 359), whose family a filter can see. Its exit status is the errno (0: made).
+const I386_SOCKET = `
+.globl _start
+.text
+_start:
+  cmpl $1, (%esp)
+  jne direct
+  movl $102, %eax
+  movl $1, %ebx
+  movl $args, %ecx
+  int $0x80
+  jmp done
+direct:
+  movl $359, %eax
+  movl args, %ebx
+  movl args+4, %ecx
+  movl args+8, %edx
+  int $0x80
+done:
+  testl %eax, %eax
+  js 1f
+  xorl %eax, %eax
+1:
+  negl %eax
+  movl %eax, %ebx
+  movl $1, %eax
+  int $0x80
+.data
+args: .long 38, 5, 0
+`;
+
+test('i386: socketcall cannot bypass the socket family filter (ENOSYS); strict has no i386 entry at all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-i386-'));
+  try {
+    writeFileSync(join(dir, 'sock.S'), I386_SOCKET);
+    const as = await hostRun('as', ['--32', '-o', join(dir, 'sock.o'), join(dir, 'sock.S')]);
+    assert.is(as.code, 0, as.stderr);
+    const ld = await hostRun('ld', ['-m', 'elf_i386', '-o', join(dir, 'sock'), join(dir, 'sock.o')]);
+    assert.is(ld.code, 0, ld.stderr);
+    // the host image's /tmp is private: the program comes in through a bind
+    const run = (...opts: string[]) => nook(['run', '--rm', '--network', 'none', '-v', `${dir}:/mnt:ro`, ...opts, 'host', 'sh', '-c',
+      '/mnt/sock; echo "socketcall=$?"; /mnt/sock direct; echo "socket=$?"']);
+    const unconfined = await run('--security-opt', 'seccomp=unconfined');
+    assert.match(unconfined.stdout, /socketcall=(0|97)\n/, `control: the call reaches the kernel: ${unconfined.stdout}${unconfined.stderr}`);
+    const def = await run();
+    assert.match(def.stdout, /socket=1\n/, `AF_ALG through socket(2) is refused: ${def.stdout}${def.stderr}`);
+    assert.match(def.stdout, /socketcall=38\n/, `socketcall is refused with ENOSYS: ${def.stdout}${def.stderr}`);
+    const strict = await run('--security-opt', 'seccomp=strict');
+    assert.match(strict.stdout, /socketcall=159\nsocket=159\n/, `strict kills any i386 entry (128 + SIGSYS): ${strict.stdout}${strict.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Each attempt prints "name errno" (0: it worked). Raw x86_64 numbers through ctypes.
+const UNTRUSTED = `
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def sc(name, nr, *a):
+    sys.stdout.flush()
+    ctypes.set_errno(0)
+    r = libc.syscall(nr, *[ctypes.c_long(x) if isinstance(x, int) else x for x in a])
+    print(name, 0 if r >= 0 else ctypes.get_errno())
+    return r
+def sock(name, *a):
+    try:
+        socket.socket(*a).close(); print(name, 0)
+    except OSError as e:
+        print(name, e.errno)
+sock('packet', 17, socket.SOCK_RAW, 0)
+sock('raw', socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+params = ctypes.create_string_buffer(120)
+sc('io_uring_setup', 425, 1, params)
+sc('userfaultfd', 323, 1)
+attr = ctypes.create_string_buffer(128); attr[4] = 128
+sc('perf_event_open', 298, attr, 0, -1, -1, 0)
+sc('keyctl', 250, 0, -3, 0)
+kind, desc, payload = ctypes.create_string_buffer(b'user'), ctypes.create_string_buffer(b'k'), ctypes.create_string_buffer(b'v')
+sc('add_key', 248, kind, desc, payload, 1, -3)
+sc('request_key', 249, kind, desc, 0, 0)
+sys.stdout.flush()
+child = os.fork()
+if child == 0:
+    time.sleep(30); os._exit(0)
+sc('ptrace_attach', 101, 16, child, 0, 0)
+os.kill(child, 9); os.waitpid(child, 0)
+r = sc('clone_newuser', 56, 0x10000000 | 17, 0, 0, 0, 0)
+if r == 0: os._exit(0)
+if r > 0: os.waitpid(r, 0)
+sc('unshare_user', 272, 0x10000000)
+`;
+
+const UNTRUSTED_CALLS = ['packet', 'raw', 'io_uring_setup', 'userfaultfd', 'perf_event_open', 'keyctl', 'add_key', 'request_key', 'ptrace_attach', 'unshare_user', 'clone_newuser'];
+
+async function untrusted(profile: string): Promise<Map<string, number>> {
+  const r = await nook(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${profile}`, 'host', PY, '-c', UNTRUSTED]);
+  assert.is(r.code, 0, r.stderr);
+  const got = new Map(r.stdout.trim().split('\n').map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])] as const));
+  for (const name of UNTRUSTED_CALLS) assert.ok(got.has(name), `${profile}: no result for ${name}: ${r.stdout}`);
+  return got;
+}
+
+test('strict refuses what untrusted code uses to attack the kernel; default allows NET_RAW sockets, as Docker does', async () => {
+  const strict = await untrusted('strict');
+  for (const name of UNTRUSTED_CALLS) {
+    assert.is(strict.get(name), name === 'io_uring_setup' ? 38 : 1, `strict: ${name}`);
+  }
+  const def = await untrusted('default');
+  assert.is(def.get('packet'), 0, 'default: AF_PACKET (NET_RAW is one of Docker\'s capabilities)');
+  assert.is(def.get('raw'), 0, 'default: a raw IP socket');
+  for (const name of UNTRUSTED_CALLS.filter((n) => n !== 'packet' && n !== 'raw')) {
+    assert.ok(def.get(name) === 1 || def.get(name) === 38, `default refuses ${name}: ${def.get(name)}`);
+  }
+  // control: without a filter the kernel lets these through here, so the refusals above are the filter's
+  const none = await untrusted('unconfined');
+  for (const name of ['packet', 'raw', 'keyctl', 'ptrace_attach', 'unshare_user', 'clone_newuser']) assert.is(none.get(name), 0, `unconfined: ${name}`);
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CAPABILITIES } from '../../src/security/capabilities.js';
 import { compileProfile } from '../../src/security/seccomp/compile.js';
+import { resolveProfile } from '../../src/security/seccomp/locate.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nook-seccomp-enforce-'));
 test.before(() => {
@@ -73,7 +74,7 @@ const REFUSED = ['keyctl', 'add_key', 'bpf', 'userfaultfd', 'kexec_load', 'init_
   'unshare_user', 'unshare_mount', 'personality_no_aslr', 'ioctl_tiocsti', 'ioctl_tiocsti_high_bits', 'socket_vsock'];
 
 test('default refuses the dangerous calls and runs ordinary work', async () => {
-  const { bpf } = await compileProfile({ profile: 'default', capabilities: DEFAULT_CAPABILITIES });
+  const { bpf } = await compileProfile({ profile: resolveProfile('default'), capabilities: DEFAULT_CAPABILITIES });
   const got = runUnder(bpf);
   for (const name of REFUSED) assert.is(got.get(name), 'EPERM', name);
   assert.is(got.get('clone3'), 'ENOSYS');
@@ -84,7 +85,7 @@ test('default refuses the dangerous calls and runs ordinary work', async () => {
 });
 
 test('strict also refuses AF_INET', async () => {
-  const { bpf } = await compileProfile({ profile: 'strict', capabilities: [] });
+  const { bpf } = await compileProfile({ profile: resolveProfile('strict'), capabilities: [] });
   const got = runUnder(bpf);
   for (const name of [...REFUSED, 'socket_inet']) assert.is(got.get(name), 'EPERM', name);
   for (const name of ['socket_unix', 'fork', 'shell']) assert.is(got.get(name), 'ok', name);

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { NookError } from '../../src/errors.js';
-import { parseProfile } from '../../src/security/seccomp/profile.js';
+import { parseProfile, profileCapDrop } from '../../src/security/seccomp/profile.js';
 
 /** The one-line message parseProfile throws for `profile` (an object or raw text). */
 function errorOf(profile: unknown): string {
@@ -84,6 +85,16 @@ test('a good profile parses into its parts, with Docker\'s defaults filled in', 
   assert.equal(p.syscalls[0]!.excludes.caps, ['SYS_ADMIN']);
   assert.equal(p.syscalls[1]!.action, { name: 'SCMP_ACT_ERRNO', data: 38 });
   assert.equal(p.syscalls[1]!.includes, { caps: [], arches: ['x86_64'], minKernel: [5, 3] });
+});
+
+test('nook.capDrop: the capability policy a profile carries, checked like the rest', () => {
+  const text = JSON.stringify({ ...base, nook: { capDrop: ['ALL', 'CAP_NET_RAW'] } });
+  assert.equal(parseProfile(text, '/p/x.json').capDrop, ['ALL', 'NET_RAW']);
+  assert.equal(profileCapDrop(text, '/p/x.json'), ['ALL', 'NET_RAW']);
+  assert.equal(profileCapDrop(JSON.stringify(base), '/p/x.json'), []);
+  assert.is(errorOf({ ...base, nook: { capDrop: ['NET_RAWW'] } }), 'seccomp profile /p/x.json: nook.capDrop[0]: unknown capability "NET_RAWW"');
+  assert.match(errorOf({ ...base, nook: { capAdd: ['ALL'] } }), /: nook: unknown field "capAdd" \(known: capDrop\)/);
+  assert.equal(parseProfile(readFileSync(new URL('../../profiles/strict.json', import.meta.url), 'utf8'), 'strict.json').capDrop, ['ALL']);
 });
 
 test.run();

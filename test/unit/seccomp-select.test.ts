@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CAPABILITIES, type Capability } from '../../src/security/capabilities.js';
 import { parseProfile } from '../../src/security/seccomp/profile.js';
-import { planFilter, parseKernelRelease, type Target } from '../../src/security/seccomp/select.js';
+import { guardSocketcall, planFilter, parseKernelRelease, type Target } from '../../src/security/seccomp/select.js';
 
 const profile = parseProfile(JSON.stringify({
   defaultAction: 'SCMP_ACT_ERRNO',
@@ -53,6 +53,25 @@ test('rules with the default action are left out; a repeated argument index beco
   assert.not.ok(plan.rules.some((r) => r.name === 'keyctl'));
   assert.equal(plan.rules.filter((r) => r.name === 'socket').map((r) => r.args.map((a) => a.value)), [[1], [2]]);
   assert.equal(plan.rules.find((r) => r.name === 'kill')!.args.length, 2);
+});
+
+test('a socket family filter refuses socketcall (ENOSYS) where 32-bit entry points reach it', () => {
+  const plan = (p: object, arch: Target['arch'] = 'x86_64') => guardSocketcall(planFilter(parseProfile(JSON.stringify(p), 'p.json'), target([], [6, 1], arch))).rules;
+  const family = { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] };
+  const allowSocketcall = { names: ['socketcall'], action: 'SCMP_ACT_ALLOW' };
+  const x86 = [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }];
+  // an explicit allow of socketcall gives way: it would open every family to i386 programs
+  const rules = plan({ defaultAction: 'SCMP_ACT_ERRNO', archMap: x86, syscalls: [allowSocketcall, family] });
+  assert.equal(rules.filter((r) => r.name === 'socketcall').map((r) => [r.action, r.args]), [[{ name: 'SCMP_ACT_ERRNO', data: 38 }, []]]);
+  assert.is(rules[0]!.name, 'socketcall', 'before the socket rules');
+  // the refusal differs from the default action, or planFilter's own rule would drop it
+  const enosys = plan({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, archMap: x86, syscalls: [family] });
+  assert.equal(enosys.find((r) => r.name === 'socketcall')!.action, { name: 'SCMP_ACT_ERRNO', data: 1 });
+  // no 32-bit x86 in the filter, or no family filter: nothing changes
+  const x86Only = { architecture: 'SCMP_ARCH_X86_64', subArchitectures: [] };
+  assert.equal(plan({ defaultAction: 'SCMP_ACT_ERRNO', archMap: [x86Only], syscalls: [allowSocketcall, family] }).map((r) => r.name), ['socketcall', 'socket']);
+  assert.equal(plan({ defaultAction: 'SCMP_ACT_ERRNO', archMap: [{ architecture: 'SCMP_ARCH_AARCH64', subArchitectures: ['SCMP_ARCH_ARM'] }], syscalls: [family] }, 'aarch64').map((r) => r.name), ['socket']);
+  assert.equal(plan({ defaultAction: 'SCMP_ACT_ERRNO', archMap: x86, syscalls: [allowSocketcall, { names: ['socket'], action: 'SCMP_ACT_ALLOW' }] }).map((r) => r.action.name), ['SCMP_ACT_ALLOW', 'SCMP_ACT_ALLOW']);
 });
 
 // The ioctl rules of default and strict are a cover of masked comparisons (libseccomp cannot

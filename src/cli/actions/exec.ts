@@ -23,11 +23,8 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   const env = (flags.env ?? []).map((e) => parseEnvEntry(e, process.env)).filter((e): e is string => e !== undefined);
 
   let seccomp: number | undefined;
-  let bpf: Buffer | null = null;
-  if (c.config.seccomp) {
-    const { compileProfile } = await import('../../security/seccomp/compile.js');
-    bpf = (await compileProfile(c.config.seccomp)).bpf;
-  }
+  const { recordedProgram } = await import('../../containers/start.js');
+  const bpf = await recordedProgram(c.config);
   const { memfdWith, execve } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
   // Detached, the program reaches the launcher as fd 5 (see launcher/detached.ts).

@@ -1,12 +1,12 @@
 // `nook profile ls|show|check|compile`.
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { fail } from '../../errors.js';
-import { DEFAULT_CAPABILITIES, resolveCapabilities } from '../../security/capabilities.js';
+import { resolveCapabilities } from '../../security/capabilities.js';
 import { compileProfile, filtersNothing, planFor } from '../../security/seccomp/compile.js';
 import { describeProfile } from '../../security/seccomp/describe.js';
 import { exportBpf } from '../../security/seccomp/libseccomp.js';
-import { builtinNames, locateProfile, readProfileText } from '../../security/seccomp/locate.js';
-import { parseProfile } from '../../security/seccomp/profile.js';
+import { builtinNames, locateProfile, readProfileText, resolveProfile } from '../../security/seccomp/locate.js';
+import { parseProfile, profileCapDrop } from '../../security/seccomp/profile.js';
 import type { ProfileCompileFlags } from '../commands/profile.js';
 
 export async function profileLs(): Promise<number> {
@@ -26,11 +26,11 @@ export async function profileShow(ref: string): Promise<number> {
   return 0;
 }
 
-/** Validates, then builds the program for the default capabilities (and throws it away). */
+/** Validates, then builds the program for the default capabilities less the profile's own drops (and throws it away). */
 export async function profileCheck(ref: string): Promise<number> {
   const file = locateProfile(ref);
   const profile = parseProfile(readProfileText(file), file);
-  const plan = planFor(profile, DEFAULT_CAPABILITIES);
+  const plan = planFor(profile, resolveCapabilities([], profile.capDrop));
   let notes: string[] = [];
   if (!filtersNothing(plan)) {
     const fd = openSync('/dev/null', 'w');
@@ -41,13 +41,15 @@ export async function profileCheck(ref: string): Promise<number> {
     }
   }
   for (const note of notes) process.stderr.write(`nook: note: ${note}\n`);
-  process.stdout.write(`ok: ${file}: ${profile.syscalls.length} entries, ${plan.rules.length} rules for the default capabilities\n`);
+  process.stdout.write(`ok: ${file}: ${profile.syscalls.length} entries, ${plan.rules.length} rules for the default capabilities${profile.capDrop.length ? ` less ${profile.capDrop.join(' ')}` : ''}\n`);
   return 0;
 }
 
 export async function profileCompile(ref: string, flags: ProfileCompileFlags): Promise<number> {
-  const capabilities = resolveCapabilities(flags.capAdd ?? [], flags.capDrop ?? []);
-  const compiled = await compileProfile({ profile: ref, capabilities });
+  const profile = resolveProfile(ref);
+  // the capabilities a container under it would have, its own policy included
+  const capabilities = resolveCapabilities(flags.capAdd ?? [], [...profileCapDrop(profile.text, profile.file), ...(flags.capDrop ?? [])]);
+  const compiled = await compileProfile({ profile, capabilities });
   if (!compiled.bpf) fail(`seccomp profile ${compiled.file} filters nothing; there is no program to write`, 'run without one: --security-opt seccomp=unconfined');
   for (const note of compiled.notes) process.stderr.write(`nook: note: ${note}\n`);
   writeFileSync(flags.output, compiled.bpf);

@@ -9,10 +9,12 @@ import { loadConfig } from '../../config/load.js';
 import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { attachSocketPath, containerFiles } from '../../containers/layout.js';
-import { writeJsonAtomic } from '../../storage/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../storage/atomic.js';
 import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
+import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
+import { profileCapDrop } from '../../security/seccomp/profile.js';
 import { execve, memfdWith } from '../../launcher/exec.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
@@ -149,9 +151,9 @@ function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: stri
   return out;
 }
 
-/** The compiled profile (its notes printed); undefined for `unconfined` or one that filters nothing. */
-async function seccompProgram(profile: string, capabilities: Capability[]): Promise<Buffer | undefined> {
-  if (profile === 'unconfined') return undefined;
+/** The compiled profile (its notes printed); undefined without one or for one that filters nothing. */
+async function seccompProgram(profile: ResolvedProfile | undefined, capabilities: Capability[]): Promise<Buffer | undefined> {
+  if (!profile) return undefined;
   const compiled = await compileProfile({ profile, capabilities });
   for (const n of compiled.notes) writeSync(2, `nook: notice: ${n}\n`);
   return compiled.bpf ?? undefined;
@@ -184,10 +186,12 @@ export async function run(image: string | undefined, command: string[], flags: R
   });
   const envFlags = (flags.env ?? []).map((e) => parseEnvEntry(e, hostEnv)).filter((e): e is string => e !== undefined);
   const { seccomp, ...security } = securityOptions(flags.securityOpt ?? []);
-  const profile = flags.privileged ? 'unconfined' : (seccomp ?? config.profile);
-  // `strict` is for untrusted code: it comes with every capability dropped (the JSON format
-  // cannot say so itself); --cap-add still adds back what is asked for.
-  const capDrop = profile === 'strict' ? ['ALL', ...(flags.capDrop ?? [])] : (flags.capDrop ?? []);
+  const profileRef = flags.privileged ? 'unconfined' : (seccomp ?? config.profile);
+  // Read once, here: the container keeps this text (a relative path means this directory).
+  const profile = profileRef === 'unconfined' ? undefined : resolveProfile(profileRef);
+  // A profile may carry its capability policy (`strict`: every one dropped), whatever its
+  // name or path; --cap-add still adds back what is asked for.
+  const capDrop = [...(profile ? profileCapDrop(profile.text, profile.file) : []), ...(flags.capDrop ?? [])];
   const capAdd = flags.capAdd ?? [];
   const privileged = flags.privileged ?? false;
   const rlimits = [
@@ -273,6 +277,7 @@ export async function run(image: string | undefined, command: string[], flags: R
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeNetworkFiles(dir, net);
+  if (bpf !== undefined) writeFileAtomic(files.seccompProfile, profile!.text);
   if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
     mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
     mkdirSync(chosen.rootfs.work, { mode: 0o700 });
@@ -307,7 +312,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     ],
     ports: net.ports,
     plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
-    seccomp: bpf === undefined ? null : { profile, capabilities },
+    seccomp: bpf === undefined ? null : { profile: profile!.ref, file: profile!.file, capabilities },
   };
   writeJsonAtomic(files.config, record);
 

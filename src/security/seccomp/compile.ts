@@ -1,4 +1,4 @@
-// Profile (name or file) + the container's capabilities -> a raw BPF program for the launcher's
+// A profile (as read once) + the container's capabilities -> a raw BPF program for the launcher's
 // seccomp-fd directive, compiled once per distinct input and cached.
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import type { Capability } from '../capabilities.js';
 import { nativeArch } from './arches.js';
 import { cachedProgram, cacheKey, libseccompIdentity, seccompCacheDir, writeAtomically } from './cache.js';
 import { exportBpf } from './libseccomp.js';
-import { locateProfile, readProfileText } from './locate.js';
+import type { ResolvedProfile } from './locate.js';
 import { parseProfile, type Profile } from './profile.js';
-import { parseKernelRelease, planFilter, type FilterPlan } from './select.js';
+import { guardSocketcall, parseKernelRelease, planFilter, type FilterPlan } from './select.js';
 
 export interface CompiledProfile {
   /** the profile's file */
@@ -23,15 +23,13 @@ export interface CompiledProfile {
 }
 
 export interface CompileRequest {
-  /** `default`, `strict`, `unconfined` or a path */
-  profile: string;
+  profile: ResolvedProfile;
   /** the container's final capability set */
   capabilities: readonly Capability[];
 }
 
 export async function compileProfile(req: CompileRequest): Promise<CompiledProfile> {
-  const file = locateProfile(req.profile);
-  const text = readProfileText(file);
+  const { file, text } = req.profile;
   // A hit needs neither validation nor libseccomp: only what was validated is ever cached,
   // and `nook run` should not pay ~15 ms for loading libseccomp on every start.
   const key = cacheKey({
@@ -52,7 +50,7 @@ export async function compileProfile(req: CompileRequest): Promise<CompiledProfi
 }
 
 export function planFor(profile: Profile, capabilities: readonly Capability[]): FilterPlan {
-  return planFilter(profile, { capabilities, kernel: parseKernelRelease(release()), arch: nativeArch() });
+  return guardSocketcall(planFilter(profile, { capabilities, kernel: parseKernelRelease(release()), arch: nativeArch() }));
 }
 
 /** An allow-everything profile needs no program at all (`unconfined`). */

@@ -10,7 +10,9 @@ export function describeProfile(name: string, profile: Profile): string {
   const arches = profile.archMap.length > 0
     ? profile.archMap.map((m) => m.subArchitectures.length ? `${m.architecture} (with ${m.subArchitectures.join(', ')})` : m.architecture).join('; ')
     : profile.architectures.join(', ') || 'native only';
-  lines.push(`architectures: ${arches}`, '');
+  lines.push(`architectures: ${arches}`);
+  if (profile.capDrop.length) lines.push(`capabilities dropped: ${profile.capDrop.join(' ')} (before --cap-add)`);
+  lines.push('');
   for (const rule of profile.syscalls) lines.push(...ruleText(rule), '');
   return lines.join('\n');
 }

@@ -33,6 +33,23 @@ export function builtinNames(): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort();
 }
 
+/**
+ * A profile as read once, at create: a container keeps this text, so a later change of the
+ * file, or a `start` from another directory, cannot change its filter.
+ */
+export interface ResolvedProfile {
+  /** as given: a built-in name or a path */
+  ref: string;
+  /** the absolute path it was read from */
+  file: string;
+  text: string;
+}
+
+export function resolveProfile(ref: string): ResolvedProfile {
+  const file = locateProfile(ref);
+  return { ref, file, text: readProfileText(file) };
+}
+
 export function readProfileText(path: string): string {
   try {
     return readFileSync(path, 'utf8');

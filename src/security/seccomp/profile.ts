@@ -57,29 +57,49 @@ export interface Profile {
   /** per native architecture: the sub-architectures (32-bit ABIs) the filter also covers */
   archMap: { architecture: Arch; subArchitectures: Arch[] }[];
   syscalls: SyscallRule[];
+  /** `nook.capDrop`: capabilities a container under this profile loses before --cap-add */
+  capDrop: (Capability | 'ALL')[];
 }
 
 const EPERM = 1;
 // containers/common (podman) writes the errno's name beside the number (defaultErrno, errno);
 // they are accepted as documentation: the number decides.
-const TOP_FIELDS = ['comment', 'defaultAction', 'defaultErrnoRet', 'defaultErrno', 'architectures', 'archMap', 'syscalls'];
+// `nook` holds what the JSON format of Docker cannot say: the capability policy that goes with
+// the filter. Docker and podman ignore fields they do not know, so such a file works there too.
+const TOP_FIELDS = ['comment', 'defaultAction', 'defaultErrnoRet', 'defaultErrno', 'architectures', 'archMap', 'syscalls', 'nook'];
+const NOOK_FIELDS = ['capDrop'];
 const RULE_FIELDS = ['names', 'action', 'errnoRet', 'errno', 'args', 'includes', 'excludes', 'comment'];
 const ARG_FIELDS = ['index', 'value', 'valueTwo', 'op'];
 const CONDITION_FIELDS = ['caps', 'arches', 'minKernel'];
 
 type Json = Record<string, unknown>;
 
-/** Parses and checks a profile's text; `file` only names it in errors. */
-export function parseProfile(text: string, file: string): Profile {
-  const bad = (where: string, what: string): never =>
+function badFor(file: string) {
+  return (where: string, what: string): never =>
     fail(`seccomp profile ${file}: ${where}: ${what}`, 'fix the profile; `nook profile check FILE` checks it');
-  let raw: unknown;
+}
+
+function parseJson(text: string, file: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     fail(`seccomp profile ${file}: not valid JSON: ${jsonErrorPlace(text, (err as Error).message)}`, 'fix the JSON syntax');
   }
-  const top = object(raw, 'the profile', bad);
+}
+
+/**
+ * Only the profile's `nook.capDrop`, without checking the rest: the container's capabilities
+ * (part of the compiled program's cache key) depend on it before a cache hit is looked up.
+ */
+export function profileCapDrop(text: string, file: string): (Capability | 'ALL')[] {
+  const bad = badFor(file);
+  return nookSettings(object(parseJson(text, file), 'the profile', bad)['nook'], bad).capDrop;
+}
+
+/** Parses and checks a profile's text; `file` only names it in errors. */
+export function parseProfile(text: string, file: string): Profile {
+  const bad = badFor(file);
+  const top = object(parseJson(text, file), 'the profile', bad);
   fields(top, TOP_FIELDS, 'the profile', bad);
   const defaultAction = action(top['defaultAction'], top['defaultErrnoRet'], 'defaultAction', 'defaultErrnoRet', bad);
   optionalString(top['defaultErrno'], 'defaultErrno', bad);
@@ -94,7 +114,19 @@ export function parseProfile(text: string, file: string): Profile {
     return { architecture: oneArch(e['architecture'], `${where}.architecture`, bad), subArchitectures: arches(e['subArchitectures'] ?? [], `${where}.subArchitectures`, bad) };
   });
   const syscalls = array(top['syscalls'] ?? [], 'syscalls', bad).map((entry, i) => rule(entry, `syscalls[${i}]`, bad));
-  return { file, comment: optionalString(top['comment'], 'comment', bad), defaultAction, architectures, archMap, syscalls };
+  return { file, comment: optionalString(top['comment'], 'comment', bad), defaultAction, architectures, archMap, syscalls, ...nookSettings(top['nook'], bad) };
+}
+
+function nookSettings(raw: unknown, bad: Bad): { capDrop: (Capability | 'ALL')[] } {
+  if (raw === undefined) return { capDrop: [] };
+  const n = object(raw, 'nook', bad);
+  fields(n, NOOK_FIELDS, 'nook', bad);
+  const capDrop = array(n['capDrop'] ?? [], 'nook.capDrop', bad).map((cap, j) => {
+    const name = typeof cap === 'string' ? cap.replace(/^CAP_/, '') : '';
+    if (name !== 'ALL' && !(CAPABILITIES as readonly string[]).includes(name)) bad(`nook.capDrop[${j}]`, `unknown capability ${show(cap)}`);
+    return name as Capability | 'ALL';
+  });
+  return { capDrop };
 }
 
 type Bad = (where: string, what: string) => never;

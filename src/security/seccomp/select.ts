@@ -43,6 +43,31 @@ export function planFilter(profile: Profile, target: Target): FilterPlan {
   return { defaultAction: profile.defaultAction, arches: filterArches(profile, target.arch), rules };
 }
 
+/** Where socket(2) is also reached through socketcall(2), and libseccomp routes socket rules there too. */
+const SOCKETCALL_ARCHES: readonly Arch[] = ['x86', 's390', 's390x', 'ppc', 'ppc64', 'ppc64le', 'mips', 'mipsel'];
+const ENOSYS = 38;
+const EPERM = 1;
+
+/**
+ * Applied to every profile nook compiles (not by planFilter, which reads a profile as its
+ * runtime would). A profile that filters socket(2) by its arguments (the address family) cannot filter
+ * socketcall(2) the same way: its arguments sit in memory, and libseccomp's companion rule for
+ * socketcall(SYS_SOCKET) checks only the call number, so a 32-bit program would reach every
+ * family. socketcall is therefore refused whenever the filter covers such an architecture,
+ * with ENOSYS (the direct calls exist since Linux 4.3; a libc built for older kernels loses its
+ * sockets). Docker allows it: its block (moby/profiles 7158007) was reverted for breaking x86
+ * binaries; nook keeps the family filter whole instead. The errno must differ from the default
+ * action: a rule with the default action is dropped (see planFilter), and then libseccomp's
+ * companion allow would stand.
+ */
+export function guardSocketcall(plan: FilterPlan): FilterPlan {
+  const family = plan.rules.find((r) => r.name === 'socket' && r.args.length > 0);
+  if (!family || !plan.arches.some((a) => SOCKETCALL_ARCHES.includes(a))) return plan;
+  const enosys: Action = { name: 'SCMP_ACT_ERRNO', data: ENOSYS };
+  const action = sameAction(enosys, plan.defaultAction) ? { name: 'SCMP_ACT_ERRNO' as const, data: EPERM } : enosys;
+  return { ...plan, rules: [{ name: 'socketcall', action, args: [], entry: family.entry }, ...plan.rules.filter((r) => r.name !== 'socketcall')] };
+}
+
 /** Docker's rules: any excluded cap present, or all included caps present; arches match the native one. */
 export function applies(includes: Condition, excludes: Condition, target: Target): boolean {
   const has = (c: Capability) => target.capabilities.includes(c);
