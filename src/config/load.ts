@@ -1,29 +1,38 @@
-// Finds and loads the config file. This runs on every `nook run`, so the common case (no config
-// file anywhere) must cost next to nothing: the candidates are probed with stat, and cosmiconfig
-// (11-18 ms to import, and its own search another 8-14 ms) is imported only once a file exists.
-import { readFileSync, statSync } from 'node:fs';
+// Finds, checks and merges the config files. This runs on every `nook run`, so the common case
+// (no config file anywhere) must cost next to nothing: the candidates are probed with stat, and
+// the parser is imported only once a file exists. Each file is refused unless it is the user's
+// or root's and nobody else can change it; a project file may set only harmless keys
+// (KEY_TRUST in schema.ts); files run no code.
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { NookError } from '../errors.js';
 import { configHome } from '../paths.js';
 import { validateConfig } from './validate.js';
 import { configSchema, type NookConfig } from './schema.js';
-import { configCandidates, SYSTEM_CONFIG_DIR, type SearchRoots } from './sources.js';
+import { configCandidates, SYSTEM_CONFIG_DIR, type Layer, type SearchRoots } from './sources.js';
+import { distrust, forbiddenInProject, mergeLayers, type FileFacts, type LayerFile, type Origin } from './layers.js';
 
 export interface FoundConfig {
   config: NookConfig;
-  /** null when no file was found and only the defaults apply */
-  filepath: string | null;
+  /** the files in effect, lowest layer first; empty when only the defaults apply */
+  files: Array<{ layer: Layer; path: string }>;
+  /** where each setting that a file set came from, by dotted key ("profile", "logs.maxFiles") */
+  origins: Map<string, Origin>;
+  /** lines for stderr: the project file in effect, code files ignored */
+  notices: string[];
 }
 
 export function searchRoots(cwd: string): SearchRoots {
   return { cwd, home: homedir(), userDir: configHome(), systemDir: SYSTEM_CONFIG_DIR };
 }
 
+const isFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+
 /** package.json counts only when it has a "nook" key; a broken one is npm's problem, not ours. */
 function mayHoldConfig(path: string): boolean {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (!st?.isFile()) return false;
+  if (!isFile(path)) return false;
   if (!path.endsWith('/package.json')) return true;
   try {
     const pkg: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -43,25 +52,86 @@ function unreadable(path: string, err: unknown): NookError {
   return new NookError(`config ${path}: ${err instanceof SyntaxError ? 'syntax error' : 'cannot load'}: ${first}`);
 }
 
-async function readCandidate(path: string): Promise<{ config: unknown } | null> {
-  const { readConfigFile } = await import('./read-file.js');
-  try {
-    return await readConfigFile(path);
-  } catch (err) {
-    throw unreadable(path, err);
-  }
-}
-
-export async function findConfig(cwd: string = process.cwd()): Promise<FoundConfig> {
-  for (const path of configCandidates(searchRoots(cwd))) {
+/** The first candidate that holds a config, parsed. */
+async function firstConfig(paths: ReadonlyArray<string>): Promise<{ path: string; value: unknown } | null> {
+  for (const path of paths) {
     if (!mayHoldConfig(path)) continue;
-    const loaded = await readCandidate(path);
-    if (loaded) return { config: validateConfig(loaded.config, path), filepath: path };
+    const { readConfigFile } = await import('./read-file.js');
+    let loaded: { config: unknown } | null;
+    try {
+      loaded = readConfigFile(path);
+    } catch (err) {
+      throw unreadable(path, err);
+    }
+    if (loaded) return { path, value: loaded.config };
   }
-  return { config: v.parse(configSchema, {}), filepath: null };
+  return null;
 }
 
-/** The effective configuration: the first config file found, validated, defaults filled. */
+function factsOf(path: string): FileFacts {
+  const st = statSync(path);
+  const dir = dirname(path);
+  const dst = statSync(dir);
+  return { path, linkUid: lstatSync(path).uid, uid: st.uid, mode: st.mode, dir: { path: dir, uid: dst.uid, mode: dst.mode } };
+}
+
+/** Checks one layer's file; its value, schema-checked. */
+function admit(layer: Layer, path: string, value: unknown, roots: SearchRoots): LayerFile {
+  const uid = process.getuid?.() ?? 0;
+  const why = distrust(factsOf(path), uid);
+  if (why) {
+    throw new NookError(`config ${path}: refused: ${why}`, {
+      hint: 'a config file must be yours or root\'s and writable only by its owner; remove it if you did not write it',
+    });
+  }
+  validateConfig(value, path);
+  const raw = value as Record<string, unknown>;
+  const key = layer === 'project' ? forbiddenInProject(raw) : undefined;
+  if (key) {
+    throw new NookError(`config ${path}: ${key} may not be set by a project file, only by your own config (it can weaken the sandbox or redirect what nook trusts)`, {
+      hint: `move it to ${join(roots.userDir, 'config.yaml')}`,
+    });
+  }
+  return { layer, path, raw };
+}
+
+export async function findConfig(cwd: string = process.cwd(), roots: SearchRoots = searchRoots(cwd)): Promise<FoundConfig> {
+  const files: LayerFile[] = [];
+  const notices: string[] = [];
+  for (const group of configCandidates(roots)) {
+    // the project layer is the nearest directory holding a config, no further
+    if (group.layer === 'project' && files.some((f) => f.layer === 'project')) break;
+    for (const path of group.ignored.filter(isFile)) {
+      notices.push(`nook: notice: ignoring ${path}: nook never runs config code; write it as YAML or JSON`);
+    }
+    const found = await firstConfig(group.files);
+    if (!found) continue;
+    files.push(admit(group.layer, found.path, found.value, roots));
+    if (group.layer === 'project') notices.push(`nook: using config ${found.path} (project)`);
+  }
+  const { raw, origins } = mergeLayers(files);
+  return {
+    config: v.parse(configSchema, raw),
+    files: files.map(({ layer, path }) => ({ layer, path })),
+    origins,
+    notices,
+  };
+}
+
+const announced = new Set<string>();
+
+/** Writes the notices to stderr, each once per process (run and pull both load the config). */
+export function announce(found: FoundConfig): void {
+  for (const line of found.notices) {
+    if (announced.has(line)) continue;
+    announced.add(line);
+    process.stderr.write(line + '\n');
+  }
+}
+
+/** The effective configuration: the layers merged, defaults filled; its notices written. */
 export async function loadConfig(cwd: string = process.cwd()): Promise<NookConfig> {
-  return (await findConfig(cwd)).config;
+  const found = await findConfig(cwd);
+  announce(found);
+  return found.config;
 }

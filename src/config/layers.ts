@@ -1,0 +1,90 @@
+// The pure judgements over config files (issue 16, in the spirit of git's safe.directory):
+// whose file it is, which keys its layer may set, and how the layers merge. load.ts gathers
+// the facts (stat, parse) and acts on the answers.
+import { KEY_TRUST, type Trust, type TrustTree } from './schema.js';
+import type { Layer } from './sources.js';
+
+/** What stat says about a config file and the directory holding it. */
+export interface FileFacts {
+  path: string;
+  /** owner of the name itself (lstat): a symbolic link planted by someone else counts as theirs */
+  linkUid: number;
+  /** owner and mode of the file it resolves to */
+  uid: number;
+  mode: number;
+  dir: { path: string; uid: number; mode: number };
+}
+
+const S_ISVTX = 0o1000;
+
+/**
+ * Why a config file may not be trusted, or undefined when it may: it must be the user's or
+ * root's, writable by nobody else, in a directory of the user's or root's where nobody else
+ * can swap it (a directory others may write to must be sticky, as /tmp is).
+ */
+export function distrust(f: FileFacts, uid: number): string | undefined {
+  const foreign = (owner: number) => owner !== uid && owner !== 0;
+  if (foreign(f.uid)) return `it is owned by uid ${f.uid}, not by you (uid ${uid}) or root`;
+  if (foreign(f.linkUid)) return `it is a link owned by uid ${f.linkUid}, not by you (uid ${uid}) or root`;
+  if (f.mode & 0o022) return `it is writable by ${f.mode & 0o002 ? 'others' : 'its group'} (mode ${(f.mode & 0o777).toString(8)})`;
+  if (foreign(f.dir.uid)) return `its directory ${f.dir.path} is owned by uid ${f.dir.uid}, not by you (uid ${uid}) or root`;
+  if (f.dir.mode & 0o022 && !(f.dir.mode & S_ISVTX)) {
+    return `its directory ${f.dir.path} is writable by ${f.dir.mode & 0o002 ? 'others' : 'its group'} and not sticky, so the file can be swapped`;
+  }
+  return undefined;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Each setting the value holds, as [dotted key, trust], walking the classification. */
+function settings(raw: unknown, tree: TrustTree, prefix = ''): Array<[string, Trust]> {
+  if (!isObject(raw)) return [];
+  return Object.keys(raw).flatMap((key): Array<[string, Trust]> => {
+    const trust = tree[key];
+    const path = prefix + key;
+    // an unknown key was already refused by the schema
+    if (trust === undefined) return [];
+    return typeof trust === 'string' ? [[path, trust]] : settings(raw[key], trust, `${path}.`);
+  });
+}
+
+/** The first key of a project file that only the user's or the system's config may set. */
+export function forbiddenInProject(raw: unknown, tree: TrustTree = KEY_TRUST): string | undefined {
+  return settings(raw, tree).find(([, trust]) => trust === 'user')?.[0];
+}
+
+export interface LayerFile {
+  layer: Layer;
+  path: string;
+  /** the parsed, schema-checked value (no defaults filled) */
+  raw: Record<string, unknown>;
+}
+
+export interface Origin {
+  layer: Layer;
+  path: string;
+}
+
+/**
+ * The layers merged, lowest first: a nested object of settings merges key by key, every
+ * setting (a value, a list, a record) is replaced whole by a higher layer. Also where each
+ * setting set came from, by dotted key.
+ */
+export function mergeLayers(files: ReadonlyArray<LayerFile>, tree: TrustTree = KEY_TRUST): { raw: Record<string, unknown>; origins: Map<string, Origin> } {
+  const origins = new Map<string, Origin>();
+  const merge = (into: Record<string, unknown>, raw: Record<string, unknown>, t: TrustTree, from: Origin, prefix: string): void => {
+    for (const [key, value] of Object.entries(raw)) {
+      const sub = t[key];
+      if (sub !== undefined && typeof sub !== 'string' && isObject(value)) {
+        const target = isObject(into[key]) ? into[key] : (into[key] = {});
+        merge(target, value, sub, from, `${prefix}${key}.`);
+      } else {
+        into[key] = value;
+        origins.set(prefix + key, from);
+      }
+    }
+  };
+  const raw: Record<string, unknown> = {};
+  for (const f of files) merge(raw, f.raw, tree, { layer: f.layer, path: f.path }, '');
+  return { raw, origins };
+}
