@@ -1,6 +1,8 @@
 // Docker's --format front end for listings: `table` adds a header row (the same template run
 // over the column names) and aligns columns like Go's tabwriter (min width 10, padding 3);
-// `\t` and `\n` written literally on the command line become real tabs and newlines.
+// `\t` and `\n` written literally on the command line become real tabs and newlines. What a
+// template renders, and every table cell, is made terminal-safe: the values come from images.
+import { terminalSafe } from '../util/terminal-text.js';
 import { executeTemplate, goMap, parseTemplate } from './template.js';
 
 export interface ParsedFormat {
@@ -17,7 +19,7 @@ export function parseFormat(format: string): ParsedFormat {
   const t = parseTemplate(body);
   return {
     table,
-    render: (data) => executeTemplate(t, data),
+    render: (data) => terminalSafe(executeTemplate(t, data)),
     header: (headers) => executeTemplate(t, goMap({ ...headers })),
   };
 }
@@ -34,7 +36,7 @@ export function alignColumns(lines: string[], minWidth = 10, padding = 3): strin
 
 /** Rows of cells (the first one the titles) aligned by the same tabwriter. */
 export function alignRows(rows: string[][]): string[] {
-  return alignColumns(rows.map((r) => r.join('\t')));
+  return alignColumns(rows.map((r) => r.map(terminalSafe).join('\t')));
 }
 
 /** Renders rows with a --format (or the verb's default table); returns the output text. */
