@@ -26,11 +26,18 @@ test.after(async () => {
 
 const run = (args: string[]): Promise<Result> => nook(args, { env, timeoutMs: 120_000 });
 
-function noRawControls(r: Result, what: string): void {
+/** Where the first raw control of a result is, or undefined. */
+function rawControl(r: Result): string | undefined {
   for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
     const m = RAW.exec(text);
-    assert.not.ok(m, `${what}: a raw \\x${m?.[0].charCodeAt(0).toString(16)} on ${stream}: ${JSON.stringify(text)}`);
+    if (m) return `a raw \\x${m[0].charCodeAt(0).toString(16)} on ${stream}: ${JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 40))}`;
   }
+  return undefined;
+}
+
+function noRawControls(r: Result, what: string): void {
+  const raw = rawControl(r);
+  assert.not.ok(raw, `${what}: ${raw}`);
 }
 
 /** A docker-archive (what `docker save` writes) of one tiny layer and this config. */
@@ -54,34 +61,34 @@ test('an image whose created, label, history, env and command hold escape sequen
   const loaded = await run(['load', '-i', file]);
   assert.is(loaded.code, 0, loaded.stderr);
   noRawControls(loaded, 'load');
-
-  const shown: Array<[string[], boolean]> = [
-    [['images', '--format', '{{.Repository}} {{.CreatedAt}}'], true],
-    [['images', '--format', 'table {{.Repository}}\t{{json .}}'], false],
-    [['images'], false],
-    [['image', 'history', '--no-trunc', 'evil'], true],
-    [['image', 'inspect', '--format', '{{index .Config.Labels "title"}} {{.Config.Env}}', 'evil'], true],
-  ];
-  for (const [args, escaped] of shown) {
-    const r = await run(args);
-    assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    noRawControls(r, args.join(' '));
-    if (escaped) assert.ok(r.stdout.includes(SHOWN), `${args.join(' ')} shows the escaped text: ${r.stdout}`);
-  }
-
-  // JSON stays JSON, holding the very string
-  const inspected = await run(['image', 'inspect', 'evil']);
-  noRawControls(inspected, 'image inspect');
-  const [image] = JSON.parse(inspected.stdout) as Array<{ Config: { Labels: Record<string, string> } }>;
-  assert.is(image!.Config.Labels['title'], HOSTILE);
-
   const created = await run(['create', '--network', 'none', '--name', 'evil-cmd', 'evil']);
   assert.is(created.code, 0, created.stderr);
-  for (const args of [['ps', '-a', '--no-trunc'], ['inspect', 'evil-cmd'], ['inspect', '--format', '{{.Config.Cmd}} {{json .Config.Labels}}', 'evil-cmd']]) {
+
+  // [arguments, whether the output shows the hostile text itself (escaped)]
+  const views: Array<[string[], boolean]> = [
+    [['images', '--format', '{{.Repository}} {{.CreatedAt}}'], true],
+    [['images', '--format', 'table {{.Repository}}\t{{json .}}'], false],
+    [['image', 'history', '--no-trunc', 'evil'], true],
+    [['image', 'inspect', '--format', '{{index .Config.Labels "title"}} {{.Config.Env}}', 'evil'], true],
+    [['image', 'inspect', 'evil'], false],
+    [['ps', '-a', '--no-trunc', '--format', '{{.Command}} {{.Labels}}'], false],
+    [['inspect', 'evil-cmd'], false],
+    [['inspect', '--format', '{{.Config.Cmd}} {{json .Config.Labels}}', 'evil-cmd'], true],
+    [['run', '--dry-run', '--network', 'none', 'evil'], false],
+  ];
+  const leaks: string[] = [];
+  for (const [args, shown] of views) {
     const r = await run(args);
     assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    noRawControls(r, args.join(' '));
+    const raw = rawControl(r);
+    if (raw) leaks.push(`${args.join(' ')}: ${raw}`);
+    else if (shown) assert.ok(r.stdout.includes(SHOWN), `${args.join(' ')} shows the escaped text: ${r.stdout}`);
   }
+  assert.equal(leaks, [], leaks.join('\n'));
+
+  // JSON stays JSON, holding the very string
+  const [image] = JSON.parse((await run(['image', 'inspect', 'evil'])).stdout) as Array<{ Config: { Labels: Record<string, string> } }>;
+  assert.is(image!.Config.Labels['title'], HOSTILE);
   await run(['rm', '-f', 'evil-cmd']);
 });
 
