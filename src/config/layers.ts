@@ -1,6 +1,7 @@
 // The pure judgements over config files (issue 16, in the spirit of git's safe.directory):
 // whose file it is, which keys its layer may set, and how the layers merge. load.ts gathers
 // the facts (stat, parse) and acts on the answers.
+import type { GroupEntry, PasswdEntry } from '../core/users.js';
 import { KEY_TRUST, type Trust, type TrustTree } from './schema.js';
 import type { Layer } from './sources.js';
 
@@ -9,27 +10,53 @@ export interface FileFacts {
   path: string;
   /** owner of the name itself (lstat): a symbolic link planted by someone else counts as theirs */
   linkUid: number;
-  /** owner and mode of the file it resolves to */
+  /** owner, group and mode of the file it resolves to */
   uid: number;
+  gid: number;
   mode: number;
-  dir: { path: string; uid: number; mode: number };
+  dir: { path: string; uid: number; gid: number; mode: number };
 }
 
 const S_ISVTX = 0o1000;
 
 /**
+ * Whether group `gid` holds nobody but the user (and root): then its write bit lets nobody
+ * else in. Debian's rule for harmless group-writability (its OpenSSH patch), for the umask
+ * 002 that user private groups come with: every member, by primary group in passwd or by
+ * the group's list, is the user or root, and the user is one. A member passwd does not know
+ * counts as someone else.
+ */
+export function soleMemberGroup(gid: number, uid: number, passwd: ReadonlyArray<PasswdEntry>, groups: ReadonlyArray<GroupEntry>): boolean {
+  const group = groups.find((g) => g.gid === gid);
+  if (!group) return false;
+  const uidOf = new Map(passwd.map((p) => [p.name, p.uid]));
+  const members = [...passwd.filter((p) => p.gid === gid).map((p) => p.uid), ...group.members.map((n) => uidOf.get(n) ?? -1)];
+  return members.includes(uid) && members.every((m) => m === uid || m === 0);
+}
+
+/** Who besides the owner may write, by the mode's group and other bits; undefined for nobody. */
+function otherWriters(mode: number, gid: number, ownGroup: (gid: number) => boolean): string | undefined {
+  if (mode & 0o002) return 'others';
+  if (mode & 0o020 && !ownGroup(gid)) return 'its group';
+  return undefined;
+}
+
+/**
  * Why a config file may not be trusted, or undefined when it may: it must be the user's or
  * root's, writable by nobody else, in a directory of the user's or root's where nobody else
- * can swap it (a directory others may write to must be sticky, as /tmp is).
+ * can swap it (a directory others may write to must be sticky, as /tmp is). `ownGroup` says
+ * whether a group holds only the user (soleMemberGroup).
  */
-export function distrust(f: FileFacts, uid: number): string | undefined {
+export function distrust(f: FileFacts, uid: number, ownGroup: (gid: number) => boolean): string | undefined {
   const foreign = (owner: number) => owner !== uid && owner !== 0;
   if (foreign(f.uid)) return `it is owned by uid ${f.uid}, not by you (uid ${uid}) or root`;
   if (foreign(f.linkUid)) return `it is a link owned by uid ${f.linkUid}, not by you (uid ${uid}) or root`;
-  if (f.mode & 0o022) return `it is writable by ${f.mode & 0o002 ? 'others' : 'its group'} (mode ${(f.mode & 0o777).toString(8)})`;
+  const fileWriters = otherWriters(f.mode, f.gid, ownGroup);
+  if (fileWriters) return `it is writable by ${fileWriters} (mode ${(f.mode & 0o777).toString(8)})`;
   if (foreign(f.dir.uid)) return `its directory ${f.dir.path} is owned by uid ${f.dir.uid}, not by you (uid ${uid}) or root`;
-  if (f.dir.mode & 0o022 && !(f.dir.mode & S_ISVTX)) {
-    return `its directory ${f.dir.path} is writable by ${f.dir.mode & 0o002 ? 'others' : 'its group'} and not sticky, so the file can be swapped`;
+  const dirWriters = otherWriters(f.dir.mode, f.dir.gid, ownGroup);
+  if (dirWriters && !(f.dir.mode & S_ISVTX)) {
+    return `its directory ${f.dir.path} is writable by ${dirWriters} and not sticky, so the file can be swapped`;
   }
   return undefined;
 }

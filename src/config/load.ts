@@ -9,10 +9,11 @@ import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { NookError } from '../errors.js';
 import { configHome } from '../paths.js';
+import { parseGroup, parsePasswd } from '../core/users.js';
 import { validateConfig } from './validate.js';
 import { configSchema, type NookConfig } from './schema.js';
 import { configCandidates, SYSTEM_CONFIG_DIR, type Layer, type SearchRoots } from './sources.js';
-import { distrust, forbiddenInProject, mergeLayers, type FileFacts, type LayerFile, type Origin } from './layers.js';
+import { distrust, forbiddenInProject, mergeLayers, soleMemberGroup, type FileFacts, type LayerFile, type Origin } from './layers.js';
 
 export interface FoundConfig {
   config: NookConfig;
@@ -72,13 +73,24 @@ function factsOf(path: string): FileFacts {
   const st = statSync(path);
   const dir = dirname(path);
   const dst = statSync(dir);
-  return { path, linkUid: lstatSync(path).uid, uid: st.uid, mode: st.mode, dir: { path: dir, uid: dst.uid, mode: dst.mode } };
+  return { path, linkUid: lstatSync(path).uid, uid: st.uid, gid: st.gid, mode: st.mode, dir: { path: dir, uid: dst.uid, gid: dst.gid, mode: dst.mode } };
+}
+
+/** Whether a group holds only this user; passwd and group are read only for a group-writable file. */
+function ownGroupOf(uid: number): (gid: number) => boolean {
+  return (gid) => {
+    try {
+      return soleMemberGroup(gid, uid, parsePasswd(readFileSync('/etc/passwd', 'utf8')), parseGroup(readFileSync('/etc/group', 'utf8')));
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Checks one layer's file; its value, schema-checked. */
 function admit(layer: Layer, path: string, value: unknown, roots: SearchRoots): LayerFile {
   const uid = process.getuid?.() ?? 0;
-  const why = distrust(factsOf(path), uid);
+  const why = distrust(factsOf(path), uid, ownGroupOf(uid));
   if (why) {
     throw new NookError(`config ${path}: refused: ${why}`, {
       hint: 'a config file must be yours or root\'s and writable only by its owner; remove it if you did not write it',

@@ -99,4 +99,18 @@ test('a project file written by another user into a sticky directory, or writabl
   refusedInOneLine(await inDir(open, seccompLine), new RegExp(`^nook: config ${open}/\\.nookrc: refused: it is writable by others \\(mode 666\\)`), 'mode 666');
 });
 
+test('group-writable is fine when the group is the user\'s private one (umask 002), refused when it is shared', async () => {
+  const dir = project({ '.nookrc': 'logs: {maxFiles: 5}\n' }, 0o775);
+  chmodSync(join(dir, '.nookrc'), 0o664);
+  const gid = process.getgid!();
+  const r = await inDir(dir, ['info']);
+  // the test user's group, as test/setup makes it, holds only the test user
+  assert.is(r.code, 0, `gid ${gid}: ${r.stderr}`);
+  assert.match(r.stderr, /using config .*\.nookrc \(project\)/);
+  // a group not shown to hold only the user: a subordinate gid, given from a container
+  const made = await nook(['run', '--rm', '--network', 'none', '-v', `${dir}:/mnt`, 'host', 'chgrp', '1000', '/mnt/.nookrc']);
+  assert.is(made.code, 0, made.stderr);
+  refusedInOneLine(await inDir(dir, seccompLine), new RegExp(`^nook: config ${dir}/\\.nookrc: refused: it is writable by its group \\(mode 664\\)`), 'a subordinate group');
+});
+
 test.run();

@@ -4,8 +4,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { findConfig, loadConfig, searchRoots } from '../../src/config/load.js';
-import { distrust, forbiddenInProject, mergeLayers, type FileFacts } from '../../src/config/layers.js';
+import { findConfig, searchRoots } from '../../src/config/load.js';
+import { distrust, forbiddenInProject, mergeLayers, soleMemberGroup, type FileFacts } from '../../src/config/layers.js';
+import { parseGroup, parsePasswd } from '../../src/core/users.js';
 import { configSchema, KEY_TRUST, type TrustTree } from '../../src/config/schema.js';
 import { configCandidates, projectDirs } from '../../src/config/sources.js';
 import { keyPath } from '../../src/config/validate.js';
@@ -44,7 +45,7 @@ async function loadError(cwd: string, roots = searchRoots(cwd)): Promise<NookErr
     assert.instance(err, NookError);
     return err as NookError;
   }
-  throw new Error('expected loadConfig to fail');
+  throw new Error('expected findConfig to fail');
 }
 
 test('no config file anywhere: every default', async () => {
@@ -186,22 +187,43 @@ test('mergeLayers: nested objects key by key, leaves whole, origins by key', () 
 });
 
 const facts = (over: Partial<Omit<FileFacts, 'dir'>> & { dir?: Partial<FileFacts['dir']> } = {}): FileFacts => ({
-  path: '/p/.nookrc', linkUid: 1000, uid: 1000, mode: 0o100644, ...over,
-  dir: { path: '/p', uid: 1000, mode: 0o40755, ...over.dir },
+  path: '/p/.nookrc', linkUid: 1000, uid: 1000, gid: 1000, mode: 0o100644, ...over,
+  dir: { path: '/p', uid: 1000, gid: 1000, mode: 0o40755, ...over.dir },
 });
+/** No group holds only the user / group 1000 does (a user private group). */
+const shared = () => false;
+const privateGroup = (gid: number) => gid === 1000;
 
 test('distrust: a file of the user or root, writable by nobody else, in a directory nobody else can swap it in', () => {
-  assert.is(distrust(facts(), 1000), undefined);
-  assert.is(distrust(facts({ uid: 0, linkUid: 0, dir: { uid: 0 } }), 1000), undefined, 'root\'s');
-  assert.is(distrust(facts({ dir: { uid: 0, mode: 0o41777 } }), 1000), undefined, 'the user\'s own file in /tmp');
-  assert.is(distrust(facts({ uid: 1001, linkUid: 1001, dir: { uid: 0, mode: 0o41777 } }), 1000), 'it is owned by uid 1001, not by you (uid 1000) or root', 'another user\'s file in /tmp');
-  assert.is(distrust(facts({ linkUid: 1001 }), 1000), 'it is a link owned by uid 1001, not by you (uid 1000) or root');
-  assert.is(distrust(facts({ mode: 0o100664 }), 1000), 'it is writable by its group (mode 664)');
-  assert.is(distrust(facts({ mode: 0o100646 }), 1000), 'it is writable by others (mode 646)');
-  assert.is(distrust(facts({ dir: { uid: 1001 } }), 1000), 'its directory /p is owned by uid 1001, not by you (uid 1000) or root');
-  assert.is(distrust(facts({ dir: { mode: 0o40777 } }), 1000), 'its directory /p is writable by others and not sticky, so the file can be swapped');
-  assert.is(distrust(facts({ uid: 0, linkUid: 0 }), 0), 'its directory /p is owned by uid 1000, not by you (uid 0) or root', 'root\'s file in a directory the user may swap it in');
-  assert.is(distrust(facts(), 0), 'it is owned by uid 1000, not by you (uid 0) or root', 'root trusts no other user\'s file');
+  assert.is(distrust(facts(), 1000, shared), undefined);
+  assert.is(distrust(facts({ uid: 0, linkUid: 0, dir: { uid: 0 } }), 1000, shared), undefined, 'root\'s');
+  assert.is(distrust(facts({ dir: { uid: 0, mode: 0o41777 } }), 1000, shared), undefined, 'the user\'s own file in /tmp');
+  assert.is(distrust(facts({ uid: 1001, linkUid: 1001, dir: { uid: 0, mode: 0o41777 } }), 1000, shared), 'it is owned by uid 1001, not by you (uid 1000) or root', 'another user\'s file in /tmp');
+  assert.is(distrust(facts({ linkUid: 1001 }), 1000, shared), 'it is a link owned by uid 1001, not by you (uid 1000) or root');
+  assert.is(distrust(facts({ mode: 0o100664 }), 1000, shared), 'it is writable by its group (mode 664)');
+  assert.is(distrust(facts({ mode: 0o100646 }), 1000, privateGroup), 'it is writable by others (mode 646)');
+  assert.is(distrust(facts({ dir: { uid: 1001 } }), 1000, shared), 'its directory /p is owned by uid 1001, not by you (uid 1000) or root');
+  assert.is(distrust(facts({ dir: { mode: 0o40777 } }), 1000, privateGroup), 'its directory /p is writable by others and not sticky, so the file can be swapped');
+  assert.is(distrust(facts({ dir: { mode: 0o40775 } }), 1000, shared), 'its directory /p is writable by its group and not sticky, so the file can be swapped');
+  assert.is(distrust(facts({ uid: 0, linkUid: 0 }), 0, shared), 'its directory /p is owned by uid 1000, not by you (uid 0) or root', 'root\'s file in a directory the user may swap it in');
+  assert.is(distrust(facts(), 0, shared), 'it is owned by uid 1000, not by you (uid 0) or root', 'root trusts no other user\'s file');
+});
+
+test('distrust: group-writable is harmless when the group holds only the user (umask 002 with user private groups)', () => {
+  assert.is(distrust(facts({ mode: 0o100664, dir: { mode: 0o40775 } }), 1000, privateGroup), undefined);
+  assert.is(distrust(facts({ mode: 0o100664, gid: 100 }), 1000, privateGroup), 'it is writable by its group (mode 664)');
+});
+
+test('soleMemberGroup: every member by primary group or by the list is the user or root, and the user is one', () => {
+  const passwd = parsePasswd(['root:x:0:0::/root:/bin/sh', 'alice:x:1000:1000::/home/alice:/bin/sh', 'bob:x:1001:100::/home/bob:/bin/sh', 'carol:x:1002:100::/home/carol:/bin/sh'].join('\n'));
+  const groups = parseGroup(['root:x:0:', 'alice:x:1000:', 'users:x:100:alice', 'solo:x:2000:alice', 'withroot:x:2001:alice,root', 'ghost:x:2002:alice,nobody-known', 'empty:x:2003:'].join('\n'));
+  assert.ok(soleMemberGroup(1000, 1000, passwd, groups), 'alice\'s private group');
+  assert.ok(soleMemberGroup(2000, 1000, passwd, groups), 'a group listing only alice');
+  assert.ok(soleMemberGroup(2001, 1000, passwd, groups), 'alice and root');
+  assert.not.ok(soleMemberGroup(100, 1000, passwd, groups), 'users: bob and carol have it as their primary group');
+  assert.not.ok(soleMemberGroup(2002, 1000, passwd, groups), 'a member passwd does not know');
+  assert.not.ok(soleMemberGroup(2003, 1000, passwd, groups), 'no member at all');
+  assert.not.ok(soleMemberGroup(4242, 1000, passwd, groups), 'an unknown group');
 });
 
 test('a file owned by another user, or writable by others, is refused as any layer', async () => {
@@ -310,7 +332,7 @@ test('a syntax error names the file and the position', async () => {
 test('an empty file holds no config: the search goes on', async () => {
   const s = sandbox({ 'work/proj/.nookrc': '', 'work/.nookrc.json': '{"logs": {"maxFiles": 9}}' });
   try {
-    assert.is((await loadConfig(s.proj)).logs.maxFiles, 9);
+    assert.is((await findConfig(s.proj)).config.logs.maxFiles, 9);
   } finally {
     s.done();
   }
