@@ -173,6 +173,7 @@ test('forbiddenInProject: the first key only a user may set, through nested obje
   assert.is(forbiddenInProject({ logs: { maxFiles: 3 }, ulimits: { nofile: '10' }, limits: { pullConcurrency: 2 } }), undefined);
   assert.is(forbiddenInProject({ limits: { pullConcurrency: 2, maxImageBytes: 5 } }), 'limits.maxImageBytes');
   assert.is(forbiddenInProject({ registries: {} }), undefined, 'an empty object sets nothing');
+  assert.is(forbiddenInProject({ logs: { maxFiles: 3 } }, { logs: {} }), 'logs.maxFiles', 'an unclassified key is the user\'s');
 });
 
 test('mergeLayers: nested objects key by key, leaves whole, origins by key', () => {
