@@ -21,8 +21,8 @@ export interface FoundConfig {
   files: Array<{ layer: Layer; path: string }>;
   /** where each setting that a file set came from, by dotted key ("profile", "logs.maxFiles") */
   origins: Map<string, Origin>;
-  /** lines for stderr: the project file in effect, code files ignored */
-  notices: string[];
+  /** config code files found on the way, never run */
+  ignored: string[];
 }
 
 export function searchRoots(cwd: string): SearchRoots {
@@ -109,32 +109,36 @@ function admit(layer: Layer, path: string, value: unknown, roots: SearchRoots): 
 
 export async function findConfig(cwd: string = process.cwd(), roots: SearchRoots = searchRoots(cwd)): Promise<FoundConfig> {
   const files: LayerFile[] = [];
-  const notices: string[] = [];
+  const ignored: string[] = [];
   for (const group of configCandidates(roots)) {
     // the project layer is the nearest directory holding a config, no further
     if (group.layer === 'project' && files.some((f) => f.layer === 'project')) break;
-    for (const path of group.ignored.filter(isFile)) {
-      notices.push(`nook: notice: ignoring ${path}: nook never runs config code; write it as YAML or JSON`);
-    }
+    ignored.push(...group.ignored.filter(isFile));
     const found = await firstConfig(group.files);
-    if (!found) continue;
-    files.push(admit(group.layer, found.path, found.value, roots));
-    if (group.layer === 'project') notices.push(`nook: using config ${found.path} (project)`);
+    if (found) files.push(admit(group.layer, found.path, found.value, roots));
   }
   const { raw, origins } = mergeLayers(files);
   return {
     config: v.parse(configSchema, raw),
     files: files.map(({ layer, path }) => ({ layer, path })),
     origins,
-    notices,
+    ignored,
   };
+}
+
+/** The lines for stderr: each code file ignored, and the project file in effect. */
+export function configNotices(found: FoundConfig): string[] {
+  return [
+    ...found.ignored.map((path) => `nook: notice: ignoring ${path}: nook never runs config code; write it as YAML or JSON`),
+    ...found.files.filter((f) => f.layer === 'project').map((f) => `nook: using config ${f.path} (project)`),
+  ];
 }
 
 const announced = new Set<string>();
 
 /** Writes the notices to stderr, each once per process (run and pull both load the config). */
 export function announce(found: FoundConfig): void {
-  for (const line of found.notices) {
+  for (const line of configNotices(found)) {
     if (announced.has(line)) continue;
     announced.add(line);
     process.stderr.write(line + '\n');

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { findConfig, searchRoots } from '../../src/config/load.js';
+import { configNotices, findConfig, searchRoots } from '../../src/config/load.js';
 import { distrust, forbiddenInProject, mergeLayers, soleMemberGroup, type FileFacts } from '../../src/config/layers.js';
 import { parseGroup, parsePasswd } from '../../src/core/users.js';
 import { configSchema, KEY_TRUST, type TrustTree } from '../../src/config/schema.js';
@@ -53,7 +53,7 @@ test('no config file anywhere: every default', async () => {
   try {
     const found = await findConfig(s.proj);
     assert.equal(found.files, []);
-    assert.equal(found.notices, []);
+    assert.equal(configNotices(found), []);
     assert.equal(found.config, {
       network: 'auto',
       networkOptions: [],
@@ -89,7 +89,7 @@ test('the user config may set every key; a project file in a parent dir its harm
     const user = join(s.home, '.config/nook/config.yaml');
     const project = join(s.home, 'work/.nookrc.yaml');
     assert.equal(found.files, [{ layer: 'user', path: user }, { layer: 'project', path: project }]);
-    assert.equal(found.notices, [`nook: using config ${project} (project)`]);
+    assert.equal(configNotices(found), [`nook: using config ${project} (project)`]);
     assert.is(found.config.network, 'pasta');
     assert.is(found.config.profile, 'strict');
     assert.is(found.config.limits.pullConcurrency, 8);
@@ -255,7 +255,8 @@ test('config code is never run: a nook.config.mjs or .js is named in a notice, t
     const found = await findConfig(s.proj);
     assert.not.ok(existsSync(marker), 'the code ran');
     assert.is(found.config.logs.maxFiles, 6);
-    assert.equal(found.notices, [
+    assert.equal(found.ignored, [join(s.proj, 'nook.config.js'), join(s.proj, 'nook.config.mjs')]);
+    assert.equal(configNotices(found), [
       `nook: notice: ignoring ${join(s.proj, 'nook.config.js')}: nook never runs config code; write it as YAML or JSON`,
       `nook: notice: ignoring ${join(s.proj, 'nook.config.mjs')}: nook never runs config code; write it as YAML or JSON`,
       `nook: using config ${join(s.proj, '.nookrc.json')} (project)`,
