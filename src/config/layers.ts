@@ -45,18 +45,20 @@ function otherWriters(mode: number, gid: number, ownGroup: (gid: number) => bool
  * Why a config file may not be trusted, or undefined when it may: it must be the user's or
  * root's, writable by nobody else, in a directory of the user's or root's where nobody else
  * can swap it (a directory others may write to must be sticky, as /tmp is). `ownGroup` says
- * whether a group holds only the user (soleMemberGroup).
+ * whether a group holds only the user (soleMemberGroup). With the reason comes its fix.
  */
-export function distrust(f: FileFacts, uid: number, ownGroup: (gid: number) => boolean): string | undefined {
+export function distrust(f: FileFacts, uid: number, ownGroup: (gid: number) => boolean): { reason: string; fix: string } | undefined {
   const foreign = (owner: number) => owner !== uid && owner !== 0;
-  if (foreign(f.uid)) return `it is owned by uid ${f.uid}, not by you (uid ${uid}) or root`;
-  if (foreign(f.linkUid)) return `it is a link owned by uid ${f.linkUid}, not by you (uid ${uid}) or root`;
+  const notYours = 'remove it if you did not write it, or run nook from another directory';
+  if (foreign(f.uid)) return { reason: `it is owned by uid ${f.uid}, not by you (uid ${uid}) or root`, fix: notYours };
+  if (foreign(f.linkUid)) return { reason: `it is a link owned by uid ${f.linkUid}, not by you (uid ${uid}) or root`, fix: notYours };
   const fileWriters = otherWriters(f.mode, f.gid, ownGroup);
-  if (fileWriters) return `it is writable by ${fileWriters} (mode ${(f.mode & 0o777).toString(8)})`;
-  if (foreign(f.dir.uid)) return `its directory ${f.dir.path} is owned by uid ${f.dir.uid}, not by you (uid ${uid}) or root`;
+  if (fileWriters) return { reason: `it is writable by ${fileWriters} (mode ${(f.mode & 0o777).toString(8)})`, fix: `chmod go-w ${f.path}` };
+  const elsewhere = 'move it to a directory of your own';
+  if (foreign(f.dir.uid)) return { reason: `its directory ${f.dir.path} is owned by uid ${f.dir.uid}, not by you (uid ${uid}) or root`, fix: elsewhere };
   const dirWriters = otherWriters(f.dir.mode, f.dir.gid, ownGroup);
   if (dirWriters && !(f.dir.mode & S_ISVTX)) {
-    return `its directory ${f.dir.path} is writable by ${dirWriters} and not sticky, so the file can be swapped`;
+    return { reason: `its directory ${f.dir.path} is writable by ${dirWriters} and not sticky, so the file can be swapped`, fix: elsewhere };
   }
   return undefined;
 }

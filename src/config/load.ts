@@ -90,12 +90,8 @@ function ownGroupOf(uid: number): (gid: number) => boolean {
 /** Checks one layer's file; its value, schema-checked. */
 function admit(layer: Layer, path: string, value: unknown, roots: SearchRoots): LayerFile {
   const uid = process.getuid?.() ?? 0;
-  const why = distrust(factsOf(path), uid, ownGroupOf(uid));
-  if (why) {
-    throw new NookError(`config ${path}: refused: ${why}`, {
-      hint: 'a config file must be yours or root\'s and writable only by its owner; remove it if you did not write it',
-    });
-  }
+  const refused = distrust(factsOf(path), uid, ownGroupOf(uid));
+  if (refused) throw new NookError(`config ${path}: refused: ${refused.reason}`, { hint: refused.fix });
   validateConfig(value, path);
   const raw = value as Record<string, unknown>;
   const key = layer === 'project' ? forbiddenInProject(raw) : undefined;

@@ -199,20 +199,24 @@ test('distrust: a file of the user or root, writable by nobody else, in a direct
   assert.is(distrust(facts(), 1000, shared), undefined);
   assert.is(distrust(facts({ uid: 0, linkUid: 0, dir: { uid: 0 } }), 1000, shared), undefined, 'root\'s');
   assert.is(distrust(facts({ dir: { uid: 0, mode: 0o41777 } }), 1000, shared), undefined, 'the user\'s own file in /tmp');
-  assert.is(distrust(facts({ uid: 1001, linkUid: 1001, dir: { uid: 0, mode: 0o41777 } }), 1000, shared), 'it is owned by uid 1001, not by you (uid 1000) or root', 'another user\'s file in /tmp');
-  assert.is(distrust(facts({ linkUid: 1001 }), 1000, shared), 'it is a link owned by uid 1001, not by you (uid 1000) or root');
-  assert.is(distrust(facts({ mode: 0o100664 }), 1000, shared), 'it is writable by its group (mode 664)');
-  assert.is(distrust(facts({ mode: 0o100646 }), 1000, privateGroup), 'it is writable by others (mode 646)');
-  assert.is(distrust(facts({ dir: { uid: 1001 } }), 1000, shared), 'its directory /p is owned by uid 1001, not by you (uid 1000) or root');
-  assert.is(distrust(facts({ dir: { mode: 0o40777 } }), 1000, privateGroup), 'its directory /p is writable by others and not sticky, so the file can be swapped');
-  assert.is(distrust(facts({ dir: { mode: 0o40775 } }), 1000, shared), 'its directory /p is writable by its group and not sticky, so the file can be swapped');
-  assert.is(distrust(facts({ uid: 0, linkUid: 0 }), 0, shared), 'its directory /p is owned by uid 1000, not by you (uid 0) or root', 'root\'s file in a directory the user may swap it in');
-  assert.is(distrust(facts(), 0, shared), 'it is owned by uid 1000, not by you (uid 0) or root', 'root trusts no other user\'s file');
+  assert.is(distrust(facts({ uid: 1001, linkUid: 1001, dir: { uid: 0, mode: 0o41777 } }), 1000, shared)?.reason, 'it is owned by uid 1001, not by you (uid 1000) or root', 'another user\'s file in /tmp');
+  assert.is(distrust(facts({ linkUid: 1001 }), 1000, shared)?.reason, 'it is a link owned by uid 1001, not by you (uid 1000) or root');
+  assert.is(distrust(facts({ mode: 0o100664 }), 1000, shared)?.reason, 'it is writable by its group (mode 664)');
+  assert.is(distrust(facts({ mode: 0o100646 }), 1000, privateGroup)?.reason, 'it is writable by others (mode 646)');
+  assert.is(distrust(facts({ dir: { uid: 1001 } }), 1000, shared)?.reason, 'its directory /p is owned by uid 1001, not by you (uid 1000) or root');
+  assert.is(distrust(facts({ dir: { mode: 0o40777 } }), 1000, privateGroup)?.reason, 'its directory /p is writable by others and not sticky, so the file can be swapped');
+  assert.is(distrust(facts({ dir: { mode: 0o40775 } }), 1000, shared)?.reason, 'its directory /p is writable by its group and not sticky, so the file can be swapped');
+  assert.is(distrust(facts({ uid: 0, linkUid: 0 }), 0, shared)?.reason, 'its directory /p is owned by uid 1000, not by you (uid 0) or root', 'root\'s file in a directory the user may swap it in');
+  assert.is(distrust(facts(), 0, shared)?.reason, 'it is owned by uid 1000, not by you (uid 0) or root', 'root trusts no other user\'s file');
+  // each reason names its fix
+  assert.is(distrust(facts({ uid: 1001 }), 1000, shared)?.fix, 'remove it if you did not write it, or run nook from another directory');
+  assert.is(distrust(facts({ mode: 0o100666 }), 1000, shared)?.fix, 'chmod go-w /p/.nookrc');
+  assert.is(distrust(facts({ dir: { mode: 0o40777 } }), 1000, shared)?.fix, 'move it to a directory of your own');
 });
 
 test('distrust: group-writable is harmless when the group holds only the user (umask 002 with user private groups)', () => {
   assert.is(distrust(facts({ mode: 0o100664, dir: { mode: 0o40775 } }), 1000, privateGroup), undefined);
-  assert.is(distrust(facts({ mode: 0o100664, gid: 100 }), 1000, privateGroup), 'it is writable by its group (mode 664)');
+  assert.is(distrust(facts({ mode: 0o100664, gid: 100 }), 1000, privateGroup)?.reason, 'it is writable by its group (mode 664)');
 });
 
 test('soleMemberGroup: every member by primary group or by the list is the user or root, and the user is one', () => {
@@ -233,7 +237,9 @@ test('a file owned by another user, or writable by others, is refused as any lay
     const path = join(s.home, rel);
     try {
       chmodSync(path, 0o666);
-      assert.is((await loadError(s.proj)).message, `config ${path}: refused: it is writable by others (mode 666)`);
+      const open = await loadError(s.proj);
+      assert.is(open.message, `config ${path}: refused: it is writable by others (mode 666)`);
+      assert.is(open.hint, `chmod go-w ${path}`);
       chmodSync(path, 0o644);
       chownSync(path, 4321, 4321);
       const err = await loadError(s.proj);
