@@ -3,7 +3,7 @@
 // the parser is imported only once a file exists. Each file is refused unless it is the user's
 // or root's and nobody else can change it; a project file may set only harmless keys
 // (KEY_TRUST in schema.ts); files run no code.
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as v from 'valibot';
@@ -31,15 +31,37 @@ export function searchRoots(cwd: string): SearchRoots {
 
 const isFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 
-/** package.json counts only when it has a "nook" key; a broken one is npm's problem, not ours. */
-function mayHoldConfig(path: string): boolean {
-  if (!isFile(path)) return false;
-  if (!path.endsWith('/package.json')) return true;
+/**
+ * A blank file holds no config, and a package.json only one with a "nook" key (a broken one
+ * is npm's problem, not ours): the search goes on past them.
+ */
+function holdsConfig(path: string, text: string): boolean {
+  if (!path.endsWith('/package.json')) return text.trim() !== '';
   try {
-    const pkg: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const pkg: unknown = JSON.parse(text);
     return typeof pkg === 'object' && pkg !== null && Object.hasOwn(pkg, 'nook');
   } catch {
     return false;
+  }
+}
+
+/**
+ * A regular file's text with the fstat of the very file read, so what is judged is what was
+ * read; null when there is none. O_NONBLOCK: a FIFO put in its place cannot hang nook.
+ */
+function readRegular(path: string): { text: string; st: Stats } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw unreadable(path, err);
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() ? { text: readFileSync(fd, 'utf8'), st } : null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -53,27 +75,29 @@ function unreadable(path: string, err: unknown): NookError {
   return new NookError(`config ${path}: ${err instanceof SyntaxError ? 'syntax error' : 'cannot load'}: ${first}`);
 }
 
-/** The first candidate that holds a config, parsed. */
-async function firstConfig(paths: ReadonlyArray<string>): Promise<{ path: string; value: unknown } | null> {
-  for (const path of paths) {
-    if (!mayHoldConfig(path)) continue;
-    const { readConfigFile } = await import('./read-file.js');
-    let loaded: { config: unknown } | null;
-    try {
-      loaded = readConfigFile(path);
-    } catch (err) {
-      throw unreadable(path, err);
-    }
-    if (loaded) return { path, value: loaded.config };
-  }
-  return null;
+interface ReadConfig {
+  path: string;
+  text: string;
+  facts: FileFacts;
 }
 
-function factsOf(path: string): FileFacts {
-  const st = statSync(path);
-  const dir = dirname(path);
-  const dst = statSync(dir);
-  return { path, linkUid: lstatSync(path).uid, uid: st.uid, gid: st.gid, mode: st.mode, dir: { path: dir, uid: dst.uid, gid: dst.gid, mode: dst.mode } };
+/**
+ * The first candidate that holds a config, with the facts to judge it by. The link's owner
+ * and the directory are looked at before the file is opened: once the directory is found
+ * safe (distrust), nobody else can swap the name between the two.
+ */
+function firstConfig(paths: ReadonlyArray<string>): ReadConfig | null {
+  for (const path of paths) {
+    if (!isFile(path)) continue;
+    const dir = dirname(path);
+    const dst = statSync(dir);
+    const linkUid = lstatSync(path).uid;
+    const read = readRegular(path);
+    if (!read || !holdsConfig(path, read.text)) continue;
+    const { st } = read;
+    return { path, text: read.text, facts: { path, linkUid, uid: st.uid, gid: st.gid, mode: st.mode, dir: { path: dir, uid: dst.uid, gid: dst.gid, mode: dst.mode } } };
+  }
+  return null;
 }
 
 /** Whether a group holds only this user; passwd and group are read only for a group-writable file. */
@@ -87,11 +111,19 @@ function ownGroupOf(uid: number): (gid: number) => boolean {
   };
 }
 
-/** Checks one layer's file; its value, schema-checked. */
-function admit(layer: Layer, path: string, value: unknown, roots: SearchRoots): LayerFile {
+/** Judges one layer's file, then parses and checks it: whose it is before what it says. */
+async function admit(layer: Layer, { path, text, facts }: ReadConfig, roots: SearchRoots): Promise<LayerFile> {
   const uid = process.getuid?.() ?? 0;
-  const refused = distrust(factsOf(path), uid, ownGroupOf(uid));
+  const refused = distrust(facts, uid, ownGroupOf(uid));
   if (refused) throw new NookError(`config ${path}: refused: ${refused.reason}`, { hint: refused.fix });
+  const { parseConfigText } = await import('./read-file.js');
+  let value: unknown;
+  try {
+    value = parseConfigText(path, text);
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+  // shape-checked here, so an error names this file; defaults are filled after the merge
   validateConfig(value, path);
   const raw = value as Record<string, unknown>;
   const key = layer === 'project' ? forbiddenInProject(raw) : undefined;
@@ -110,8 +142,8 @@ export async function findConfig(cwd: string = process.cwd(), roots: SearchRoots
     // the project layer is the nearest directory holding a config, no further
     if (group.layer === 'project' && files.some((f) => f.layer === 'project')) break;
     ignored.push(...group.ignored.filter(isFile));
-    const found = await firstConfig(group.files);
-    if (found) files.push(admit(group.layer, found.path, found.value, roots));
+    const found = firstConfig(group.files);
+    if (found) files.push(await admit(group.layer, found, roots));
   }
   const { raw, origins } = mergeLayers(files);
   return {

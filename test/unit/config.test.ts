@@ -251,6 +251,17 @@ test('a file owned by another user, or writable by others, is refused as any lay
   }
 });
 
+test('whose a file is is judged before what it says: another user\'s garbage is refused as theirs', async () => {
+  const s = sandbox({ 'work/proj/.nookrc': 'network: [unclosed\n' });
+  const path = join(s.proj, '.nookrc');
+  try {
+    chownSync(path, 4321, 4321);
+    assert.is((await loadError(s.proj)).message, `config ${path}: refused: it is owned by uid 4321, not by you (uid ${process.getuid!()}) or root`);
+  } finally {
+    s.done();
+  }
+});
+
 test('config code is never run: a nook.config.mjs or .js is named in a notice, the data file beside it applies', async () => {
   const s = sandbox();
   const marker = join(s.home, 'ran');
