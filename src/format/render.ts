@@ -1,7 +1,8 @@
 // Docker's --format front end for listings: `table` adds a header row (the same template run
 // over the column names) and aligns columns like Go's tabwriter (min width 10, padding 3);
-// `\t` and `\n` written literally on the command line become real tabs and newlines. What a
-// template renders, and every table cell, is made terminal-safe: the values come from images.
+// `\t` and `\n` written literally on the command line become real tabs and newlines. Every
+// value a template prints (template.ts) and every table cell is made terminal-safe: the values
+// come from images and registries.
 import { terminalSafe } from '../util/terminal-text.js';
 import { executeTemplate, goMap, parseTemplate } from './template.js';
 
@@ -19,7 +20,7 @@ export function parseFormat(format: string): ParsedFormat {
   const t = parseTemplate(body);
   return {
     table,
-    render: (data) => terminalSafe(executeTemplate(t, data)),
+    render: (data) => executeTemplate(t, data),
     header: (headers) => executeTemplate(t, goMap({ ...headers })),
   };
 }

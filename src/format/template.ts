@@ -4,7 +4,7 @@
 // {{if}}/{{else}}, {{range}} and {{with}}, and trim markers ({{- -}}). Pure: parse once,
 // then execute against plain values. Errors read like Go's, prefixed "template: ".
 import { NookError } from '../errors.js';
-import { escapeJsonControls } from '../util/terminal-text.js';
+import { escapeJsonControls, terminalSafe } from '../util/terminal-text.js';
 
 /** Marks an object as a Go map: a missing key prints <no value> instead of failing. */
 const MAP = Symbol('go-map');
@@ -284,7 +284,8 @@ function execNodes(nodes: Node[], s: Scope, out: string[]): void {
     else if (n.kind === 'action') {
       const v = runPipeline(n.pipe, s);
       if (n.pipe.decl.length > 0) s.vars.set(n.pipe.decl[0]!, v);
-      else out.push(goString(v));
+      // values come from images and registries; the template's own text is the user's
+      else out.push(terminalSafe(goString(v)));
     } else if (n.kind !== 'range') {
       const v = runPipeline(n.pipe, s);
       if (n.pipe.decl.length > 0) s.vars.set(n.pipe.decl[0]!, v);

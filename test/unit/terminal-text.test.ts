@@ -29,7 +29,9 @@ test('JSON for a terminal: the same value, no raw control left', () => {
 });
 
 test('templates, tables and errors print no raw control', () => {
-  assert.not.match(parseFormat('{{.Label}} {{json .}}').render({ Label: HOSTILE }), RAW);
+  assert.not.match(parseFormat('{{.Label}} {{json .}} {{printf "%s" .Label}}').render({ Label: HOSTILE }), RAW);
+  // the user's own template text may colour the output
+  assert.is(parseFormat('\x1b[1m{{.Label}}\x1b[0m').render({ Label: '\x1b[2J' }), '\x1b[1m\\x1b[2J\x1b[0m');
   assert.not.match(alignRows([['A', 'B'], [HOSTILE, 'x']]).join('\n'), RAW);
   const { text, exitCode } = formatError(new NookError(`pull: registry says: ${HOSTILE}`));
   assert.is(text, 'nook: pull: registry says: \\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\x0d\\x7f\\x00');
