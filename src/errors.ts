@@ -1,5 +1,6 @@
 // One error type for everything nook reports to a user: a one-line message, the exit code
 // Docker would use, and an optional hint naming the fix. Mapped to output once, in cli/main.ts.
+import { terminalSafe } from './util/terminal-text.js';
 
 export const EXIT = {
   /** nook's own failure (bad flag, bad image, launcher error) */
@@ -26,8 +27,16 @@ export function fail(message: string, hint?: string): never {
   throw new NookError(message, hint === undefined ? {} : { hint });
 }
 
-/** The text printed for an error: never a stack trace for a NookError. */
+/**
+ * The text printed for an error: never a stack trace for a NookError, never a control
+ * character (messages quote registries, image files and archives).
+ */
 export function formatError(err: unknown): { text: string; exitCode: number } {
+  const { text, exitCode } = errorText(err);
+  return { text: terminalSafe(text), exitCode };
+}
+
+function errorText(err: unknown): { text: string; exitCode: number } {
   if (err instanceof NookError) {
     const text = err.hint ? `nook: ${err.message} (${err.hint})` : `nook: ${err.message}`;
     return { text, exitCode: err.exitCode };

@@ -1,15 +1,10 @@
-// Parses one config file with cosmiconfig: YAML, JSON, JS/ESM, package.json#nook, $import.
-// Imported lazily by load.ts, only once a candidate file exists; load.ts words its errors.
-import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
+// Parses one config file's text as data: JSON, YAML (also a name without an extension), or the
+// "nook" key of a package.json. Nothing in a config file is ever run or followed to another
+// file (cosmiconfig ran nook.config.js and resolved `$import`). Imported lazily by load.ts,
+// only once a file holding a config is found; load.ts words its errors.
+import { load as loadYaml } from 'js-yaml';
 
-/** The file's config value, or null when it holds none (empty, or package.json without "nook"). */
-export async function readConfigFile(path: string): Promise<{ config: unknown } | null> {
-  const explorer = cosmiconfig('nook', {
-    cache: false,
-    // JSON.parse instead of cosmiconfig's parse-json, which pulls in @babel/code-frame.
-    loaders: { ...defaultLoaders, '.json': (_file: string, content: string) => JSON.parse(content) as unknown },
-  });
-  const result = await explorer.load(path);
-  if (!result || result.isEmpty) return null;
-  return { config: result.config as unknown };
+export function parseConfigText(path: string, text: string): unknown {
+  if (path.endsWith('/package.json')) return (JSON.parse(text) as { nook: unknown }).nook;
+  return path.endsWith('.json') ? (JSON.parse(text) as unknown) : loadYaml(text, { filename: path });
 }

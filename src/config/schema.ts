@@ -96,3 +96,31 @@ export const configSchema = v.strictObject(
 
 /** The configuration with every default filled in. */
 export type NookConfig = v.InferOutput<typeof configSchema>;
+
+/**
+ * Who may set each key (issue 16). A project file comes with whatever directory the user
+ * happens to stand in (a cloned repository, /tmp), so it may set only what cannot weaken the
+ * sandbox or redirect what nook trusts; everything else belongs to the user's or the
+ * system's config. A nested object of settings is classified key by key; every other value
+ * (a list, a record) is one setting. The unit test walks configSchema: a new key without a
+ * class here fails it.
+ */
+export type Trust = 'project' | 'user';
+export type TrustTree = { readonly [key: string]: Trust | TrustTree };
+
+export const KEY_TRUST = {
+  // the seccomp filter (a name, or a path to any file on the host): `unconfined` turns it off
+  profile: 'user',
+  // `host` shares the host's network namespace; options such as allow_host_loopback open the host
+  network: 'user',
+  networkOptions: 'user',
+  // selects the binary that mounts the root (fuse-overlayfs) and how layers are trusted
+  storageDriver: 'user',
+  // where images come from, and whether TLS is checked
+  registries: { insecure: 'user', mirrors: 'user' },
+  // decompression-bomb guards: a project may not lift them under the user's store
+  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', pullConcurrency: 'project' },
+  logs: { maxSize: 'project', maxFiles: 'project' },
+  // setrlimit inside the container: an unprivileged process may not exceed its own hard limits
+  ulimits: 'project',
+} as const satisfies { readonly [K in keyof NookConfig]: Trust | TrustTree };

@@ -1,6 +1,9 @@
 // Docker's --format front end for listings: `table` adds a header row (the same template run
 // over the column names) and aligns columns like Go's tabwriter (min width 10, padding 3);
-// `\t` and `\n` written literally on the command line become real tabs and newlines.
+// `\t` and `\n` written literally on the command line become real tabs and newlines. Every
+// value a template prints (template.ts) and every table cell is made terminal-safe: the values
+// come from images and registries.
+import { terminalSafe } from '../util/terminal-text.js';
 import { executeTemplate, goMap, parseTemplate } from './template.js';
 
 export interface ParsedFormat {
@@ -34,7 +37,7 @@ export function alignColumns(lines: string[], minWidth = 10, padding = 3): strin
 
 /** Rows of cells (the first one the titles) aligned by the same tabwriter. */
 export function alignRows(rows: string[][]): string[] {
-  return alignColumns(rows.map((r) => r.join('\t')));
+  return alignColumns(rows.map((r) => r.map(terminalSafe).join('\t')));
 }
 
 /** Renders rows with a --format (or the verb's default table); returns the output text. */

@@ -4,6 +4,7 @@
 // {{if}}/{{else}}, {{range}} and {{with}}, and trim markers ({{- -}}). Pure: parse once,
 // then execute against plain values. Errors read like Go's, prefixed "template: ".
 import { NookError } from '../errors.js';
+import { escapeJsonControls, terminalSafe } from '../util/terminal-text.js';
 
 /** Marks an object as a Go map: a missing key prints <no value> instead of failing. */
 const MAP = Symbol('go-map');
@@ -188,9 +189,9 @@ export function goString(v: unknown): string {
   return String(v);
 }
 
-/** Go's json.Marshal: HTML characters escaped, no spaces. */
+/** Go's json.Marshal: HTML characters escaped, no spaces; also DEL and C1 controls, for the terminal. */
 export function goJson(v: unknown): string {
-  return (JSON.stringify(v === undefined ? null : v) ?? 'null').replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  return escapeJsonControls(JSON.stringify(v === undefined ? null : v) ?? 'null').replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
 const truthy = (v: unknown): boolean =>
@@ -283,7 +284,8 @@ function execNodes(nodes: Node[], s: Scope, out: string[]): void {
     else if (n.kind === 'action') {
       const v = runPipeline(n.pipe, s);
       if (n.pipe.decl.length > 0) s.vars.set(n.pipe.decl[0]!, v);
-      else out.push(goString(v));
+      // values come from images and registries; the template's own text is the user's
+      else out.push(terminalSafe(goString(v)));
     } else if (n.kind !== 'range') {
       const v = runPipeline(n.pipe, s);
       if (n.pipe.decl.length > 0) s.vars.set(n.pipe.decl[0]!, v);

@@ -1,6 +1,7 @@
 // A pull with Docker's output around it: bars on a terminal, lines otherwise, nothing with -q
 // (then only the reference, like `docker pull -q`). Shared by `nook pull` and `nook run`.
 import type { Writable } from 'node:stream';
+import { noteToStderr } from '../util/terminal-text.js';
 import { storeLayout } from '../storage/layout.js';
 import { barProgress, lineProgress, silentProgress, type PullProgress } from './pull-progress.js';
 import { pullImage, type PullResult } from './pull.js';
@@ -13,11 +14,10 @@ export async function pullAndReport(ref: string, opts: { quiet: boolean; platfor
   const settings = await loadPullSettings();
   const tty = (opts.stream as NodeJS.WriteStream).isTTY === true;
   const progress: PullProgress = opts.quiet ? silentProgress : tty ? await barProgress(opts.stream as NodeJS.WriteStream) : lineProgress(opts.stream);
-  const note = (line: string) => process.stderr.write(`nook: ${line}\n`);
   if (!opts.quiet) progress.line(`${parsed.tag ?? parsed.digest}: Pulling from ${familiarName(repositoryName(parsed))}`);
   let result: PullResult;
   try {
-    result = await pullImage(storeLayout(), ref, { ...platformFrom(opts.platform), settings, progress, note });
+    result = await pullImage(storeLayout(), ref, { ...platformFrom(opts.platform), settings, progress, note: noteToStderr });
   } finally {
     progress.stop();
   }

@@ -19,6 +19,8 @@ export interface Result {
 export interface RunOptions {
   input?: string;
   env?: Record<string, string>;
+  /** the working directory (the project config is looked up from it) */
+  cwd?: string;
   timeoutMs?: number;
   /** extra stdio entries after 0, 1, 2 (e.g. an open fd that must not reach the container) */
   extraFds?: Array<'pipe' | 'ignore' | number>;
@@ -39,6 +41,7 @@ export function nookBin(): string {
 export function start(cmd: string, args: string[], opts: RunOptions = {}): Running {
   const child = spawn(cmd, args, {
     env: { ...process.env, ...opts.env },
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stdio: ['pipe', 'pipe', 'pipe', ...(opts.extraFds ?? [])],
     detached: true,
   });

@@ -10,6 +10,7 @@ import { parseImageConfig, type OciImageConfig } from '../../image/media-types.j
 import { familiarName, splitTagged } from '../../image/reference.js';
 import { humanSize, humanSizeWithPrecision, timeAgo } from '../../format/units.js';
 import { alignRows, parseFormat } from '../../format/render.js';
+import { terminalJson } from '../../util/terminal-text.js';
 
 function configOf(s: StoreLayout, image: ImageRecord): OciImageConfig {
   return parseImageConfig(readBlob(s, image.id), image.chainIds.length, `config of ${image.id}`);
@@ -54,7 +55,7 @@ export async function inspectImages(names: string[], opts: { format?: string }):
     for (const o of objects) process.stdout.write(format.render(o) + '\n');
     return 0;
   }
-  process.stdout.write(JSON.stringify(objects, null, 4) + '\n');
+  process.stdout.write(terminalJson(objects, 4) + '\n');
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { NookError } from '../../errors.js';
+import { noteToStderr } from '../../util/terminal-text.js';
 import { storeLayout } from '../../storage/layout.js';
 import { importTarball } from '../../image/archive/import.js';
 import { loadPullSettings } from '../../image/settings.js';
@@ -25,8 +26,7 @@ export async function importImage(file: string, reference: string | undefined, f
   }
   const source = input(file);
   const { limits } = await loadPullSettings();
-  const note = (line: string) => process.stderr.write(`nook: ${line}\n`);
-  const image = await importTarball(storeLayout(), source, { tag, changes: flags.change ?? [], message: flags.message, limits, note });
+  const image = await importTarball(storeLayout(), source, { tag, changes: flags.change ?? [], message: flags.message, limits, note: noteToStderr });
   process.stdout.write(image.id + '\n');
   return 0;
 }

@@ -1,15 +1,19 @@
 // `nook info`: the choices nook makes on this machine for this user (storage driver, id
-// mapping, network, profile, limits), each from the same functions `run` uses.
+// mapping, network, profile, limits), each from the same functions `run` uses, and the
+// config files that made them.
 import { release } from 'node:os';
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
+import { announce, findConfig } from '../../config/load.js';
 import { currentIdentity } from '../../launcher/identity.js';
 import { chooseDriver } from '../../rootfs/driver.js';
 import { dataDir, launcherPath, runtimeDir } from '../../paths.js';
 import { NookError } from '../../errors.js';
 
 export async function info(opts: { format?: string }): Promise<number> {
-  const config = await loadConfig();
+  const found = await findConfig();
+  announce(found);
+  const { config } = found;
+  const profileOrigin = found.origins.get('profile');
   const id = currentIdentity();
   let driver: string;
   try {
@@ -28,6 +32,9 @@ export async function info(opts: { format?: string }): Promise<number> {
       : { mode: 'single id', uid: id.uid },
     network: config.network,
     seccompProfile: config.profile,
+    // `run` takes --security-opt seccomp= and --privileged over this
+    seccompProfileSource: profileOrigin ? { from: profileOrigin.layer, path: profileOrigin.path } : { from: 'built-in default' },
+    configFiles: found.files,
     cgroups: `${cgroup}: ${cgroup === 'v2' ? 'resource limits need a delegated hierarchy' : 'no resource limits; rlimits (--ulimit) only'}`,
     store: dataDir(),
     runtimeDir: runtimeDir(),
@@ -43,7 +50,8 @@ export async function info(opts: { format?: string }): Promise<number> {
     `Storage driver:  ${data.storageDriver} (asked: ${data.storageDriverRequested})`,
     `ID mapping:      ${data.idMapping.mode === 'single id' ? `single id (${id.uid} -> 0)` : `0 -> ${id.uid}, 1.. -> ${id.subuid.map((r) => `${r.start}+${r.count}`).join(', ')}`}`,
     `Network:         ${data.network}`,
-    `Seccomp profile: ${data.seccompProfile}`,
+    `Seccomp profile: ${data.seccompProfile} (${profileOrigin ? `${profileOrigin.layer} config ${profileOrigin.path}` : 'built-in default'}; a run flag takes precedence)`,
+    `Config files:    ${found.files.length ? found.files.map((f) => `${f.path} (${f.layer})`).join(', ') : 'none, built-in defaults'}`,
     `Cgroups:         ${data.cgroups}`,
     `Store:           ${data.store}`,
     `Runtime dir:     ${data.runtimeDir}`,

@@ -3,6 +3,7 @@ import { resolveContainer } from '../../containers/state.js';
 import { inspectView } from '../../containers/views.js';
 import { parseFormat } from '../../format/render.js';
 import { NookError, formatError } from '../../errors.js';
+import { terminalJson } from '../../util/terminal-text.js';
 import type { InspectFlags } from '../commands/inspect.js';
 
 export async function inspect(refs: string[], flags: InspectFlags): Promise<number> {
@@ -21,7 +22,7 @@ export async function inspect(refs: string[], flags: InspectFlags): Promise<numb
     }
   }
   if (format) process.stdout.write(found.map((v) => format.render(v) + '\n').join(''));
-  else process.stdout.write(JSON.stringify(found, null, 4) + '\n');
+  else process.stdout.write(terminalJson(found, 4) + '\n');
   for (const e of errors) process.stderr.write(e + '\n');
   return errors.length > 0 ? 125 : 0;
 }

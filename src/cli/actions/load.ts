@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { NookError } from '../../errors.js';
+import { noteToStderr, terminalSafe } from '../../util/terminal-text.js';
 import { storeLayout } from '../../storage/layout.js';
 import { loadArchive } from '../../image/archive/load.js';
 import { loadPullSettings } from '../../image/settings.js';
@@ -20,13 +21,12 @@ function input(file: string | undefined): Readable {
 export async function load(flags: LoadFlags): Promise<number> {
   const source = input(flags.input);
   const { limits } = await loadPullSettings();
-  const note = (line: string) => process.stderr.write(`nook: ${line}\n`);
-  const loaded = await loadArchive(storeLayout(), source, { limits, progress: silentProgress, note });
+  const loaded = await loadArchive(storeLayout(), source, { limits, progress: silentProgress, note: noteToStderr });
   for (const { image, tags } of loaded) {
     if (tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
     for (const t of tags) {
       const { repository, tag } = splitTagged(t);
-      process.stdout.write(`Loaded image: ${familiarName(repository)}:${tag}\n`);
+      process.stdout.write(terminalSafe(`Loaded image: ${familiarName(repository)}:${tag}`) + '\n');
     }
   }
   return 0;

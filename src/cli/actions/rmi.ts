@@ -1,5 +1,5 @@
 // `nook rmi`: untag, and delete an image once no name points at it, with the layers only it used.
-import { NookError } from '../../errors.js';
+import { NookError, formatError } from '../../errors.js';
 import { withLock } from '../../storage/lock.js';
 import { storeLayout } from '../../storage/layout.js';
 import { updateImageIndex, type ImageRecord } from '../../storage/image-index.js';
@@ -51,7 +51,7 @@ export async function rmi(names: string[], opts: { force?: boolean }): Promise<n
         if (removed) await removeUnreferenced(s, index, [removed]);
       } catch (err) {
         if (!(err instanceof NookError) || names.length === 1) throw err;
-        process.stderr.write(`nook: ${err.message}\n`);
+        process.stderr.write(formatError(err).text + '\n');
         failed++;
       }
     }

@@ -25,6 +25,7 @@ import { readTextInLayers, readTextInRoot, resolveInRoot } from '../../rootfs/re
 import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
 import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
+import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 
 interface ImageChoice {
@@ -268,7 +269,8 @@ export async function run(image: string | undefined, command: string[], flags: R
   const plan = planLaunch(planInput);
 
   if (flags.dryRun) {
-    process.stdout.write(formatDirectives(plan.directives));
+    // the plan quotes the image's env, command and labels
+    process.stdout.write(terminalSafe(formatDirectives(plan.directives)));
     return 0;
   }
   for (const n of [...net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);

@@ -3,6 +3,7 @@ import { ANONYMOUS_LABEL, createVolume, listVolumes, loadVolume, removeVolume, t
 import { listContainers } from '../../containers/state.js';
 import { parseFormat, renderListing } from '../../format/render.js';
 import { NookError } from '../../errors.js';
+import { terminalJson } from '../../util/terminal-text.js';
 import { humanSize } from '../../format/units.js';
 import { treeSize } from '../../containers/disk-usage.js';
 import type { VolumeCreateFlags, VolumeLsFlags, VolumePruneFlags } from '../commands/volume.js';
@@ -78,7 +79,7 @@ export async function volumeInspect(names: string[], format: string | undefined)
     if (v) found.push(v);
     else errors.push(`nook: get ${n}: no such volume`);
   }
-  process.stdout.write(f ? found.map((v) => f.render(v) + '\n').join('') : JSON.stringify(found, null, 4) + '\n');
+  process.stdout.write(f ? found.map((v) => f.render(v) + '\n').join('') : terminalJson(found, 4) + '\n');
   for (const e of errors) process.stderr.write(e + '\n');
   return errors.length > 0 ? 125 : 0;
 }
