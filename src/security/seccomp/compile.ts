@@ -59,3 +59,13 @@ export function planFor(profile: Profile, capabilities: readonly Capability[]): 
 export function filtersNothing(plan: FilterPlan): boolean {
   return plan.defaultAction.name === 'SCMP_ACT_ALLOW' && plan.rules.length === 0;
 }
+
+/**
+ * The program for a process nook runs in a container's root on its own behalf (export's and
+ * cp's tar, which may be the container's own code): the container's profile, or `default`
+ * where the container runs unconfined, a choice made for the workload, not for nook's helper.
+ */
+export async function helperProgram(profile: string | undefined, capabilities: readonly Capability[]): Promise<Buffer> {
+  const own = profile === undefined ? null : (await compileProfile({ profile, capabilities })).bpf;
+  return own ?? (await compileProfile({ profile: 'default', capabilities })).bpf!;
+}
