@@ -23,8 +23,9 @@ export interface ExecInput {
   detach: boolean;
   seccompFd?: number | undefined;
   /**
-   * nook's own process in the container (cp's tar, which may be the container's code): exactly
-   * these capabilities (see `helperCapabilities`) and no_new_privs, whatever the container has
+   * nook's own process in the container, as root (cp's tar, which may be the container's code):
+   * exactly these capabilities (see `helperCapabilities`) and no_new_privs, whatever the
+   * container has
    */
   confined?: { capabilities: readonly Capability[] } | undefined;
 }

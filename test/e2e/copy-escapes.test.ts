@@ -194,6 +194,11 @@ test('cp out of a container whose tar writes a hostile stream: nothing outside t
     { path: 'link/through-absolute-link', body: 'owned' },
     { path: 'rellink', type: '2', linkpath: '../outside' },
     { path: 'rellink/through-relative-link', body: 'owned' },
+    // links are made after the rest: never beside the destination, never through another link
+    { path: '../outside/link-beside', type: '2', linkpath: '/etc' },
+    { path: join(outside, 'absolute-link'), type: '2', linkpath: '/etc' },
+    { path: 'sl', type: '2', linkpath: outside },
+    { path: 'sl/link-through-link', type: '2', linkpath: '/etc' },
     { path: 'hard', type: '1', linkpath: join(outside, 'victim') },
     { path: 'hard2', type: '1', linkpath: '../outside/victim' },
     { path: 'hard2', body: 'owned' },

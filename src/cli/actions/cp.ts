@@ -84,8 +84,7 @@ async function extractOnHost(stream: Readable, srcPath: string, dest: string): P
     const tops = new Set<string>();
     await unpackOnHost(stream, tmp, (p) => tops.add(p.replace(/^\.\//, '').split('/')[0]!));
     const [top] = [...tops];
-    // `..` names are skipped by node-tar: a top entry of `..` would rename the parent
-    if (!top || tops.size !== 1 || top === '..') throw new NookError(`the copy of ${srcPath} did not produce one entry`);
+    if (!top || tops.size !== 1) throw new NookError(`the copy of ${srcPath} did not produce one entry`);
     if (existsSync(target) && lstatSync(join(tmp, top)).isDirectory()) throw new NookError(`cannot copy a directory to an existing file ${dest}`);
     renameSync(join(tmp, top), target);
   } finally {
