@@ -186,21 +186,22 @@ test('cp into a container: links and `..` in its tree land inside its root, neve
 
 test('cp out of a container whose tar writes a hostile stream: nothing outside the destination, no device or set-id file', async () => {
   const root = escapingRoot();
+  // the destinations are WORK/into-X/NAME (or its .nook-cp-X beside): ../../outside is outside
   writeFileSync(join(root, 'evil.tar'), buildTar([
-    { path: '../outside/dotdot', body: 'owned' },
+    { path: '../../outside/dotdot', body: 'owned' },
     { path: '../../../../../../..' + join(outside, 'deep'), body: 'owned' },
     { path: join(outside, 'absolute'), body: 'owned' },
     { path: 'link', type: '2', linkpath: outside },
     { path: 'link/through-absolute-link', body: 'owned' },
-    { path: 'rellink', type: '2', linkpath: '../outside' },
+    { path: 'rellink', type: '2', linkpath: '../../outside' },
     { path: 'rellink/through-relative-link', body: 'owned' },
     // links are made after the rest: never beside the destination, never through another link
-    { path: '../outside/link-beside', type: '2', linkpath: '/etc' },
+    { path: '../../outside/link-beside', type: '2', linkpath: '/etc' },
     { path: join(outside, 'absolute-link'), type: '2', linkpath: '/etc' },
     { path: 'sl', type: '2', linkpath: outside },
     { path: 'sl/link-through-link', type: '2', linkpath: '/etc' },
     { path: 'hard', type: '1', linkpath: join(outside, 'victim') },
-    { path: 'hard2', type: '1', linkpath: '../outside/victim' },
+    { path: 'hard2', type: '1', linkpath: '../../outside/victim' },
     { path: 'hard2', body: 'owned' },
     { path: 'null', type: '3' },
     { path: 'fifo', type: '6' },
