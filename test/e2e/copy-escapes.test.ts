@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nook, processes, startNook, waitFor, type Result } from './harness.js';
+import { nook, processesOf, startNook, waitFor, type Result } from './harness.js';
 import { buildTar } from '../unit/image-tar-builder.js';
 
 const test = suite('copy-escapes');
@@ -133,11 +133,11 @@ test('export runs the container\'s tar with no_new_privs, a seccomp filter and D
     ok(await nook(['run', '--name', name, '--network', 'none', ...flags, '--rootfs', root, 'true']), 'run');
     const exporting = startNook(['export', '-o', join(work, `${name}.tar`), name], { timeoutMs: 60_000 });
     try {
-      const tar = await waitFor('the replaced tar to run', () => processes().find((p) => p.cmd.endsWith('/bin/tar -cf - .')));
+      const tar = await waitFor('the replaced tar to run', () => processesOf().find((p) => p.cmd.endsWith('/bin/tar -cf - .')));
       const what = flags.join(' ') || 'default';
       assertConfined(confinementOf(readFileSync(`/proc/${tar.pid}/status`, 'utf8'), what), CAP.DAC_OVERRIDE, `${what}: export`);
     } finally {
-      for (const p of processes()) if (p.cmd.endsWith('/bin/tar -cf - .')) process.kill(p.pid, 'SIGKILL');
+      for (const p of processesOf()) if (p.cmd.endsWith('/bin/tar -cf - .')) process.kill(p.pid, 'SIGKILL');
       await exporting.result;
     }
   }
