@@ -8,13 +8,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nook, waitFor, type Result } from './harness.js';
 
 const test = suite('other-user');
 
 const runtime = join(process.env['XDG_RUNTIME_DIR']!, 'nook');
-const data = join(process.env['XDG_DATA_HOME'] ?? join(process.env['HOME']!, '.local', 'share'), 'nook');
+const xdgData = process.env['XDG_DATA_HOME'];
+const data = join(xdgData?.startsWith('/') ? xdgData : join(homedir(), '.local', 'share'), 'nook');
 const name = `ou${process.pid}`;
 
 function ok(r: Result, what: string): Result {
