@@ -2,12 +2,16 @@
 // as `exec` does, as root) and runs the container's own sh and tar, so every path resolves
 // inside the container's root and a link in it can never point a write at the host. The host
 // side only reads or writes tar streams. Needs sh and tar in the container (busybox has both).
+// That sh and tar are the container's code: they run with no_new_privs, the container's
+// seccomp profile (`default` for an unconfined one) and only the capabilities tar needs.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
 import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { encodeDirectives } from '../launcher/directives.js';
-import { planExec } from '../core/exec-plan.js';
+import { helperCapabilities, planExec } from '../core/exec-plan.js';
+import type { Capability } from '../security/capabilities.js';
 import { procStat } from './procfs.js';
 import type { Container } from './state.js';
 
@@ -45,19 +49,21 @@ exit $st`;
 
 export interface InContainer { child: ChildProcess; done: Promise<void> }
 
-async function joinAndRun(c: Container, ref: string, argv: string[], pathForErrors: string, withStdin: boolean): Promise<InContainer> {
+/** Reading any file (packing); writing anywhere, with modes and, for -a, owners (unpacking). */
+const PACK_CAPABILITIES: readonly Capability[] = ['DAC_OVERRIDE'];
+const UNPACK_CAPABILITIES: readonly Capability[] = ['DAC_OVERRIDE', 'FOWNER', 'FSETID'];
+
+async function joinAndRun(c: Container, ref: string, argv: string[], pathForErrors: string, withStdin: boolean, wanted: readonly Capability[]): Promise<InContainer> {
   if (!c.state.running || c.state.restarting) throw new NookError(`container ${c.id} is not running`, { hint: 'nook cp works on running containers: start it first' });
   if (c.state.paused) throw new NookError(`container ${c.id} is paused, unpause the container before cp`);
   if (!c.config.plan) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
   const stat = procStat(c.state.pid);
   if (!stat) throw new NookError(`container ${c.id} is not running`);
-  const extra: number[] = [];
-  const { recordedProgram } = await import('./start.js');
-  const bpf = await recordedProgram(c.config);
-  if (bpf) {
-    const { memfdWith } = await import('../launcher/exec.js');
-    extra.push(memfdWith('nook-seccomp', bpf));
-  }
+  const capabilities = helperCapabilities(c.config.plan, wanted);
+  const { helperProgram } = await import('../security/seccomp/compile.js');
+  const { recordedProfile } = await import('./start.js');
+  const { memfdWith } = await import('../launcher/exec.js');
+  const seccomp = memfdWith('nook-seccomp', await helperProgram(recordedProfile(c.config), capabilities));
   const directives = planExec({
     containerPlan: c.config.plan,
     pid: c.state.pid,
@@ -69,9 +75,11 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     tty: false,
     interactive: withStdin,
     detach: false,
-    seccompFd: extra.length > 0 ? 4 : undefined,
+    seccompFd: 4,
+    confined: { capabilities },
   });
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...extra] , env: LAUNCHER_ENV });
+  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', seccomp], env: LAUNCHER_ENV });
+  closeSync(seccomp);
   (child.stdio[3] as Writable).end(encodeDirectives(directives));
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
@@ -90,7 +98,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
 
 /** A tar stream of `path` (or its contents for "path/.") read inside the container. */
 export async function packInContainer(c: Container, ref: string, path: string, followLink: boolean): Promise<{ stream: Readable; done: Promise<void> }> {
-  const run = await joinAndRun(c, ref, ['sh', '-c', PACK, 'nook-cp', path, followLink ? 'y' : ''], path, false);
+  const run = await joinAndRun(c, ref, ['sh', '-c', PACK, 'nook-cp', path, followLink ? 'y' : ''], path, false, PACK_CAPABILITIES);
   return { stream: run.child.stdout!, done: run.done };
 }
 
@@ -98,7 +106,7 @@ export async function packInContainer(c: Container, ref: string, path: string, f
  * the archive's one top entry when `dest` is a new name rather than a directory. */
 export async function unpackInContainer(c: Container, ref: string, dest: string, opts: { topName: string; contents: boolean; keepOwners: boolean }): Promise<{ input: Writable; done: Promise<void> }> {
   const argv = ['sh', '-c', UNPACK, 'nook-cp', dest, opts.topName, opts.contents ? 'contents' : 'entry', opts.keepOwners ? '' : '-o'];
-  const run = await joinAndRun(c, ref, argv, dest, true);
+  const run = await joinAndRun(c, ref, argv, dest, true, opts.keepOwners ? [...UNPACK_CAPABILITIES, 'CHOWN'] : UNPACK_CAPABILITIES);
   run.child.stdout!.resume();
   return { input: run.child.stdin!, done: run.done };
 }

@@ -39,12 +39,14 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
  * create, never from its file again: for `start`, `exec` and `cp`.
  */
 export async function recordedProgram(rec: ContainerConfig): Promise<Buffer | null> {
-  if (!rec.seccomp) return null;
-  return (await compileProfile({ profile: recordedProfile(rec), capabilities: rec.seccomp.capabilities })).bpf;
+  const profile = recordedProfile(rec);
+  return profile ? (await compileProfile({ profile, capabilities: rec.seccomp!.capabilities })).bpf : null;
 }
 
-function recordedProfile(rec: ContainerConfig): ResolvedProfile {
-  const { profile, file } = rec.seccomp!;
+/** The profile kept at create (undefined: the container has none, it runs unconfined). */
+export function recordedProfile(rec: ContainerConfig): ResolvedProfile | undefined {
+  if (!rec.seccomp) return undefined;
+  const { profile, file } = rec.seccomp;
   if (file !== undefined) return { ref: profile, file, text: readProfileText(containerFiles(rec.id).seccompProfile) };
   // An older nook kept only the name; a built-in does not depend on the working directory.
   if (isProfileName(profile)) return resolveProfile(profile);

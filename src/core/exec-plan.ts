@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION } from '../launcher/directives.js';
 import { buildEnv } from './env.js';
 import type { ResolvedUser } from './users.js';
 import { fail } from '../errors.js';
+import { capabilitiesOfMask, capabilityMask, type Capability } from '../security/capabilities.js';
 
 export interface ExecInput {
   /** the container's launch directives (config.json's plan) */
@@ -21,6 +22,19 @@ export interface ExecInput {
   interactive: boolean;
   detach: boolean;
   seccompFd?: number | undefined;
+  /**
+   * nook's own process in the container, as root (cp's tar, which may be the container's code):
+   * exactly these capabilities (see `helperCapabilities`) and no_new_privs, whatever the
+   * container has
+   */
+  confined?: { capabilities: readonly Capability[] } | undefined;
+}
+
+/** What of `wanted` the container's bounding set holds: a helper joining it never gets more. */
+export function helperCapabilities(containerPlan: readonly Directive[], wanted: readonly Capability[]): Capability[] {
+  const caps = containerPlan.find((d) => d[0] === 'caps');
+  const bounding = new Set(caps ? capabilitiesOfMask(caps[1]!) : []);
+  return wanted.filter((c) => bounding.has(c));
 }
 
 /** Directives the exec'd process inherits from the container as they are. */
@@ -36,7 +50,8 @@ export function planExec(input: ExecInput): Directive[] {
   const workdir = input.workdir ?? of('chdir')[0]?.[1] ?? '/';
   if (!workdir.startsWith('/')) fail(`the working directory "${workdir}" is not an absolute path`);
   d.push(['chdir', workdir]);
-  for (const x of input.containerPlan) if (INHERITED.has(x[0])) d.push(x);
+  for (const x of input.containerPlan) if (INHERITED.has(x[0]) && !(input.confined && x[0] === 'no-new-privs')) d.push(x);
+  if (input.confined) d.push(['no-new-privs']);
   const user = of('user')[0];
   const groups = of('groups')[0];
   if (input.user) {
@@ -47,7 +62,10 @@ export function planExec(input: ExecInput): Directive[] {
     if (groups) d.push(groups);
   }
   const caps = of('caps')[0];
-  if (caps) {
+  if (input.confined) {
+    const m = capabilityMask(input.confined.capabilities);
+    d.push(['caps', m, m, m, '0', '0']);
+  } else if (caps) {
     // The container's sets apply to its own user; another -u user is treated the same way
     // `run` treats one: root keeps the set, anybody else only the bounding set.
     const root = (input.user?.uid ?? Number(user?.[1] ?? 0)) === 0;

@@ -43,3 +43,9 @@ export function capabilityMask(caps: readonly Capability[]): string {
   for (const c of caps) mask |= 1n << BigInt(CAPABILITIES.indexOf(c));
   return mask.toString(16);
 }
+
+/** The capabilities a launcher mask (hex) names. */
+export function capabilitiesOfMask(hex: string): Capability[] {
+  const mask = BigInt('0x' + hex);
+  return CAPABILITIES.filter((_, i) => ((mask >> BigInt(i)) & 1n) === 1n);
+}

@@ -188,12 +188,17 @@ test('export plan: the container upper becomes the top lower; its own upper and 
     ['version', '1'], ['uid-map', '0', '1000', '1'], ['gid-map', '0', '1000', '1'], ['unshare-net'],
     ['rootfs-overlay', '/s/l2:/s/l1', '/c/upper', '/c/work'], ['proc', '/proc'], ['exec', 'sh'],
   ] as const;
-  const out = planExport(plan, { upper: '/t/upper', work: '/t/work' }, 40);
+  const out = planExport(plan, { upper: '/t/upper', work: '/t/work' }, 4);
   assert.equal(out.find((d) => d[0] === 'rootfs-overlay'), ['rootfs-overlay', '/c/upper:/s/l2:/s/l1', '/t/upper', '/t/work']);
   assert.equal(out.filter((d) => d[0] === 'uid-map' || d[0] === 'gid-map').length, 2);
   assert.not.ok(out.some((d) => d[0] === 'proc'));
   assert.equal(out.at(-1), ['exec', 'tar', '-cf', '-', '.']);
-  assert.throws(() => planExport([['version', '1'], ['rootfs-bind', '/']], { upper: '', work: '' }, 40), /host image/);
+  // the container's tar is untrusted: a read-only root, DAC_OVERRIDE alone, no_new_privs, a filter
+  assert.ok(out.some((d) => d[0] === 'rootfs-readonly'));
+  assert.equal(out.find((d) => d[0] === 'caps'), ['caps', '2', '2', '2', '0', '0']);
+  assert.ok(out.some((d) => d[0] === 'no-new-privs'));
+  assert.equal(out.find((d) => d[0] === 'seccomp-fd'), ['seccomp-fd', '4']);
+  assert.throws(() => planExport([['version', '1'], ['rootfs-bind', '/']], { upper: '', work: '' }, 4), /host image/);
 });
 
 test.run();

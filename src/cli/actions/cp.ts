@@ -3,7 +3,7 @@
 // receives the source inside it, a new name becomes the copy, SRC/. copies the contents.
 // The container side runs inside the container (containers/copy.ts); the host side is
 // written by this user, so copies to the host are owned by them.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -22,8 +22,50 @@ export function parseCpArg(arg: string): Side {
   return { container: arg.slice(0, colon), path: arg.slice(colon + 1) };
 }
 
-async function extractOnHost(stream: Readable, srcPath: string, dest: string): Promise<void> {
+/**
+ * Unpacks a stream the container wrote (its own tar, so untrusted) at `cwd`. node-tar skips
+ * names and hard links with `..`, makes absolute names relative, skips device nodes and fifos
+ * and refuses to write through a symlink; we keep no owners and no set-id bit, so a copy out of
+ * a container never makes a set-id program on the host (nook as root would make it root's).
+ * Symlinks are made last, as they are (Docker copies a link as a link; node-tar would rewrite
+ * an absolute target and drop one leading out), so nothing of this copy is written through one.
+ */
+async function unpackOnHost(stream: Readable, cwd: string, onName: (path: string) => void = () => undefined): Promise<void> {
   const tar = await import('tar');
+  const links: Array<{ path: string; target: string }> = [];
+  await pipeline(stream, tar.x({
+    cwd,
+    preserveOwner: false,
+    onReadEntry: (e) => {
+      if (e.mode !== undefined) e.mode &= ~0o6000;
+    },
+    filter: (path, entry) => {
+      onName(path);
+      if (!('type' in entry) || entry.type !== 'SymbolicLink') return true;
+      links.push({ path, target: entry.linkpath ?? '' });
+      return false;
+    },
+  }));
+  for (const { path, target } of links) makeLink(cwd, path, target);
+}
+
+/** A link at `path` under `cwd`: only through real directories, never replacing one. */
+function makeLink(cwd: string, path: string, target: string): void {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) return;
+  let dir = cwd;
+  for (const p of parts.slice(0, -1)) {
+    dir = join(dir, p);
+    if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  }
+  const at = join(dir, parts.at(-1)!);
+  const old = lstatSync(at, { throwIfNoEntry: false });
+  if (old?.isDirectory()) return;
+  if (old) unlinkSync(at);
+  symlinkSync(target, at);
+}
+
+async function extractOnHost(stream: Readable, srcPath: string, dest: string): Promise<void> {
   const contents = srcPath.endsWith('/.');
   const target = resolve(dest);
   const isDir = existsSync(target) && statSync(target).isDirectory();
@@ -32,7 +74,7 @@ async function extractOnHost(stream: Readable, srcPath: string, dest: string): P
       if (!existsSync(dirname(target))) throw new NookError(`destination directory ${dirname(dest)} does not exist`);
     } else if (!isDir) throw new NookError(`cannot copy a directory to an existing file ${dest}`);
     mkdirSync(target, { recursive: true });
-    await pipeline(stream, tar.x({ cwd: target, preserveOwner: false }));
+    await unpackOnHost(stream, target);
     return;
   }
   if (dest.endsWith('/')) throw new NookError(`destination directory ${dest} does not exist`);
@@ -40,7 +82,7 @@ async function extractOnHost(stream: Readable, srcPath: string, dest: string): P
   const tmp = mkdtempSync(join(dirname(target), '.nook-cp-'));
   try {
     const tops = new Set<string>();
-    await pipeline(stream, tar.x({ cwd: tmp, preserveOwner: false, filter: (p: string) => (tops.add(p.replace(/^\.\//, '').split('/')[0]!), true) }));
+    await unpackOnHost(stream, tmp, (p) => tops.add(p.replace(/^\.\//, '').split('/')[0]!));
     const [top] = [...tops];
     if (!top || tops.size !== 1) throw new NookError(`the copy of ${srcPath} did not produce one entry`);
     if (existsSync(target) && lstatSync(join(tmp, top)).isDirectory()) throw new NookError(`cannot copy a directory to an existing file ${dest}`);

@@ -4,15 +4,18 @@
 // place), so the kernel applies whiteouts and opaque dirs and the container's own upper and work
 // dirs are never mounted twice. The container's own `tar` then writes the merged tree to
 // stdout, as `nook cp` uses the container's tar; nothing else is mounted, so /proc, /dev and
-// /sys export as the directories they are in the image.
+// /sys export as the directories they are in the image. That tar is the container's code:
+// it runs on a read-only root, without a network, with no_new_privs, the container's seccomp
+// profile (`default` for an unconfined one) and one capability, to read every file.
 import { spawn, type StdioOptions } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NookError } from '../../errors.js';
 import { LAUNCHER_ENV, launcherPath } from '../../paths.js';
 import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../launcher/directives.js';
-import { CAPABILITIES, capabilityMask } from '../../security/capabilities.js';
+import { capabilityMask, type Capability } from '../../security/capabilities.js';
+import type { ResolvedProfile } from '../../security/seccomp/locate.js';
 import { DEFAULT_PATH } from '../../core/env.js';
 import type { StoreLayout } from '../../storage/layout.js';
 import { withLock } from '../../storage/lock.js';
@@ -21,8 +24,11 @@ import { storeTempPath } from '../../storage/atomic.js';
 
 const ID_MAP_DIRECTIVES = new Set(['uid-map-helper', 'gid-map-helper', 'uid-map', 'gid-map', 'setgroups-deny']);
 
+/** Reading files of any owner and mode; the root is read-only, so it writes nothing. */
+export const EXPORT_CAPABILITIES: readonly Capability[] = ['DAC_OVERRIDE'];
+
 /** The launcher plan that runs `tar` over the container's merged root. Pure. */
-export function planExport(containerPlan: readonly Directive[], scratch: { upper: string; work: string }, lastCap: number): Directive[] {
+export function planExport(containerPlan: readonly Directive[], scratch: { upper: string; work: string }, seccompFd: number): Directive[] {
   const root = containerPlan.find((d) => d[0].startsWith('rootfs-') && d[0] !== 'rootfs-readonly');
   if (!root) throw new NookError('the container has no root file system in its launch plan');
   let exportRoot: Directive;
@@ -35,17 +41,20 @@ export function planExport(containerPlan: readonly Directive[], scratch: { upper
     const [lowers, upper] = args.slice(-3);
     exportRoot = [name, ...args.slice(0, -3), `${upper}:${lowers}`, scratch.upper, scratch.work];
   }
-  const all = capabilityMask(CAPABILITIES.slice(0, lastCap + 1));
+  const caps = capabilityMask(EXPORT_CAPABILITIES);
   return [
     ['version', PROTOCOL_VERSION],
     ...containerPlan.filter((d) => ID_MAP_DIRECTIVES.has(d[0])),
     ['unshare-net'],
     exportRoot,
+    ['rootfs-readonly'],
     ['hostname', 'nook-export'],
     ['env', `PATH=${DEFAULT_PATH}`],
     ['chdir', '/'],
     ['user', '0', '0'],
-    ['caps', all, all, all, '0', '0'],
+    ['caps', caps, caps, caps, '0', '0'],
+    ['no-new-privs'],
+    ['seccomp-fd', String(seccompFd)],
     // stdin stays the caller's (/dev/null): the root has no /dev of its own mounted
     ['stdin'],
     ['exec', 'tar', '-cf', '-', '.'],
@@ -53,17 +62,21 @@ export function planExport(containerPlan: readonly Directive[], scratch: { upper
 }
 
 /** Runs the export with the tar stream going to `out` (a file descriptor or our stdout). */
-export async function exportContainer(s: StoreLayout, c: { id: string; name: string; plan: Directive[] | undefined }, out: number, lastCap: number): Promise<void> {
+export async function exportContainer(s: StoreLayout, c: { id: string; name: string; plan: Directive[] | undefined; seccompProfile: ResolvedProfile | undefined }, out: number): Promise<void> {
   if (!c.plan) throw new NookError(`container ${c.name} has no launch plan`, { hint: 'it was created by an older nook' });
   const plan = c.plan;
+  const { helperProgram } = await import('../../security/seccomp/compile.js');
+  const { memfdWith } = await import('../../launcher/exec.js');
+  const seccomp = memfdWith('nook-seccomp', await helperProgram(c.seccompProfile, EXPORT_CAPABILITIES));
   await withLock(s.storeLock, async () => {
     const scratch = storeTempPath(s, 'export');
     const dirs = { upper: join(scratch, 'upper'), work: join(scratch, 'work') };
     mkdirSync(dirs.upper, { recursive: true, mode: 0o755 });
     mkdirSync(dirs.work, { mode: 0o700 });
     try {
-      await runLauncher(encodeDirectives(planExport(plan, dirs, lastCap)), ['ignore', out, 'pipe', 'pipe'], c.name);
+      await runLauncher(encodeDirectives(planExport(plan, dirs, 4)), ['ignore', out, 'pipe', 'pipe', seccomp], c.name);
     } finally {
+      closeSync(seccomp);
       await removeInNamespace([scratch]);
     }
   }, { shared: true });

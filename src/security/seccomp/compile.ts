@@ -7,7 +7,7 @@ import type { Capability } from '../capabilities.js';
 import { nativeArch } from './arches.js';
 import { cachedProgram, cacheKey, libseccompIdentity, seccompCacheDir, writeAtomically } from './cache.js';
 import { exportBpf } from './libseccomp.js';
-import type { ResolvedProfile } from './locate.js';
+import { resolveProfile, type ResolvedProfile } from './locate.js';
 import { parseProfile, type Profile } from './profile.js';
 import { guardSocketcall, parseKernelRelease, planFilter, type FilterPlan } from './select.js';
 
@@ -56,4 +56,14 @@ export function planFor(profile: Profile, capabilities: readonly Capability[]): 
 /** An allow-everything profile needs no program at all (`unconfined`). */
 export function filtersNothing(plan: FilterPlan): boolean {
   return plan.defaultAction.name === 'SCMP_ACT_ALLOW' && plan.rules.length === 0;
+}
+
+/**
+ * The program for a process nook runs in a container's root on its own behalf (export's and
+ * cp's tar, which may be the container's own code): the container's profile, or `default`
+ * where the container runs unconfined, a choice made for the workload, not for nook's helper.
+ */
+export async function helperProgram(profile: ResolvedProfile | undefined, capabilities: readonly Capability[]): Promise<Buffer> {
+  const own = profile === undefined ? null : (await compileProfile({ profile, capabilities })).bpf;
+  return own ?? (await compileProfile({ profile: resolveProfile('default'), capabilities })).bpf!;
 }

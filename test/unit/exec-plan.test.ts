@@ -1,0 +1,32 @@
+// The exec planner for nook's own process in a container (cp's tar): confined whatever the
+// container holds, never beyond its bounding set.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { helperCapabilities, planExec, type ExecInput } from '../../src/core/exec-plan.js';
+import type { Directive } from '../../src/launcher/directives.js';
+
+const privileged: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', '1ffffffffff', '1ffffffffff', '1ffffffffff', '0', '0'], ['exec', 'sh']];
+const dropped: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', '2', '2', '2', '0', '0'], ['no-new-privs'], ['exec', 'sh']];
+
+function exec(containerPlan: Directive[], over: Partial<ExecInput> = {}): Directive[] {
+  return planExec({ containerPlan, pid: 7, startTicks: 1, command: ['tar'], env: [], tty: false, interactive: false, detach: false, ...over });
+}
+
+test('helper capabilities: what was asked, within the container\'s bounding set', () => {
+  assert.equal(helperCapabilities(privileged, ['CHOWN', 'DAC_OVERRIDE']), ['CHOWN', 'DAC_OVERRIDE']);
+  assert.equal(helperCapabilities(dropped, ['CHOWN', 'DAC_OVERRIDE']), ['DAC_OVERRIDE']);
+  assert.equal(helperCapabilities([['version', '1']], ['CHOWN']), [], 'no caps directive: nothing');
+});
+
+test('confined exec: exactly its capabilities and no_new_privs, once, even in a privileged container', () => {
+  const out = exec(privileged, { confined: { capabilities: ['CHOWN', 'FOWNER'] }, seccompFd: 4 });
+  assert.equal(out.filter((d) => d[0] === 'caps'), [['caps', '9', '9', '9', '0', '0']]);
+  assert.equal(out.filter((d) => d[0] === 'no-new-privs'), [['no-new-privs']]);
+  assert.equal(out.filter((d) => d[0] === 'no-new-privs').length, exec(dropped, { confined: { capabilities: [] } }).filter((d) => d[0] === 'no-new-privs').length);
+  assert.equal(out.find((d) => d[0] === 'seccomp-fd'), ['seccomp-fd', '4']);
+  // a plain exec keeps the container's own sets
+  assert.equal(exec(privileged).find((d) => d[0] === 'caps'), privileged[2]);
+  assert.not.ok(exec(privileged).some((d) => d[0] === 'no-new-privs'));
+});
+
+test.run();
