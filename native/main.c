@@ -230,11 +230,14 @@ static int run_once(const struct plan *p, struct session *s)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		die("sync", errno, "socketpair: %s", strerror(errno));
 	s->out[0] = s->out[1] = s->err[0] = s->err[1] = s->in[0] = s->in[1] = -1;
-	if (p->log_file && !p->tty && (pipe2(s->out, O_CLOEXEC) < 0 || pipe2(s->err, O_CLOEXEC) < 0))
-		die("log", errno, "pipe: %s", strerror(errno));
-	/* detached with -i: stdin is a pipe the attach socket's clients write into */
-	if (p->detach && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
-		die("attach", errno, "pipe: %s", strerror(errno));
+	/* the output goes to the log, or through us to the caller's terminal */
+	bool logged = p->log_file && !p->tty;
+	if (((logged || (p->relay[1] && !p->tty)) && pipe2(s->out, O_CLOEXEC) < 0) ||
+	    ((logged || (p->relay[2] && !p->tty)) && pipe2(s->err, O_CLOEXEC) < 0))
+		die("stdio", errno, "pipe: %s", strerror(errno));
+	/* with -i: stdin is a pipe the attach socket's clients (detached) or we (relayed) write into */
+	if ((p->detach || p->relay[0]) && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
+		die("stdio", errno, "pipe: %s", strerror(errno));
 
 	/* a new network with helpers: they start after the clone and the workload waits for them */
 	bool helpers_pending = !p->join_pid && !p->join_net_pid && (p->net_helper || p->n_publish);
@@ -280,10 +283,9 @@ static int run_once(const struct plan *p, struct session *s)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		if (s->out[1] >= 0 && (dup2(s->out[1], 1) < 0 || dup2(s->err[1], 2) < 0))
-			child_fail(-1, "log", errno, 125, "dup2: %s", strerror(errno));
-		if (s->in[0] >= 0 && dup2(s->in[0], 0) < 0)
-			child_fail(-1, "attach", errno, 125, "dup2: %s", strerror(errno));
+		if ((s->out[1] >= 0 && dup2(s->out[1], 1) < 0) || (s->err[1] >= 0 && dup2(s->err[1], 2) < 0) ||
+		    (s->in[0] >= 0 && dup2(s->in[0], 0) < 0))
+			child_fail(-1, "stdio", errno, 125, "dup2: %s", strerror(errno));
 		if (!p->join_pid) {
 			if (p->unshare_net)
 				loopback_up();
@@ -299,12 +301,12 @@ static int run_once(const struct plan *p, struct session *s)
 	}
 
 	close(sv[1]);
-	if (s->out[1] >= 0) {
-		close(s->out[1]);
-		close(s->err[1]);
-	}
-	if (s->in[0] >= 0)
-		close(s->in[0]);
+	int *child_ends[] = { &s->out[1], &s->err[1], &s->in[0] };
+	for (size_t i = 0; i < 3; i++)
+		if (*child_ends[i] >= 0) {
+			close(*child_ends[i]);
+			*child_ends[i] = -1;
+		}
 	s->child = child;
 	status_child(child);
 	if (!p->join_pid) {
@@ -445,7 +447,8 @@ int main(int argc, char **argv)
 	/* Signals that arrive between clone and the supervisor's loop must not be lost. */
 	sigset_t block;
 	sigemptyset(&block);
-	int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	/* SIGPIPE too: a relayed stdin whose reader left is EPIPE, not our end */
+	int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, NULL);

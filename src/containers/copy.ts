@@ -70,6 +70,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     user: { uid: 0, gid: 0, groups: [], home: '/root' },
     tty: false,
     interactive: withStdin,
+    terminalFds: [], // the launcher's stdio are our pipes
     detach: false,
     seccompFd: extra.length > 0 ? 4 : undefined,
   });

@@ -28,7 +28,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     const { compileProfile } = await import('../../security/seccomp/compile.js');
     bpf = (await compileProfile(c.config.seccomp)).bpf;
   }
-  const { memfdWith, execve } = await import('../../launcher/exec.js');
+  const { memfdWith, execve, terminalFds } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
   // Detached, the program reaches the launcher as fd 5 (see launcher/detached.ts).
   if (bpf) seccomp = detach ? 5 : memfdWith('nook-seccomp', bpf);
@@ -42,6 +42,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     user,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
+    terminalFds: terminalFds(),
     detach,
     seccompFd: seccomp,
   });

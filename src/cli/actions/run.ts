@@ -13,7 +13,7 @@ import { writeJsonAtomic } from '../../storage/atomic.js';
 import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
-import { execve, memfdWith } from '../../launcher/exec.js';
+import { execve, memfdWith, terminalFds } from '../../launcher/exec.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
@@ -236,6 +236,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     network: net.directives,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
+    terminalFds: terminalFds(),
     init: flags.init ?? false,
     capAdd,
     capDrop,
