@@ -137,6 +137,7 @@ void setup_rootfs(const struct plan *p);
 /* process.c (child) */
 void exec_process(const struct plan *p, int sock, const struct release_msg *rel);
 bool gid_is_mapped(const struct plan *p, unsigned long gid);
+int close_fds_except(const int *keep, size_t n);
 
 /* tty.c */
 int tty_open_pair(int *master, int *slave);

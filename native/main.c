@@ -243,6 +243,11 @@ static int run_once(const struct plan *p, struct session *s)
 	bool helpers_pending = !p->join_pid && !p->join_net_pid && (p->net_helper || p->n_publish);
 	pid_t child;
 	if (p->join_pid) {
+		/* Before we are in any of its namespaces, nothing of the container may inspect us: our
+		 * memory, fds and binary are the host's (CVE-2016-9962, CVE-2019-5736). The forked
+		 * child inherits it; exec_process keeps it so to the final execve. */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+			die("join", errno, "PR_SET_DUMPABLE: %s", strerror(errno));
 		int pidfd = open_target(p->join_pid, p->join_start);
 		int flags = namespaces_to_join(p->join_pid);
 		if (flags && setns(pidfd, flags) < 0)
@@ -286,6 +291,10 @@ static int run_once(const struct plan *p, struct session *s)
 		if ((s->out[1] >= 0 && dup2(s->out[1], 1) < 0) || (s->err[1] >= 0 && dup2(s->err[1], 2) < 0) ||
 		    (s->in[0] >= 0 && dup2(s->in[0], 0) < 0))
 			child_fail(-1, "stdio", errno, 125, "dup2: %s", strerror(errno));
+		/* none of the launcher's fds (log, state, helpers' pipes, attach socket) come along */
+		int keep[] = { sv[1], p->seccomp_fd };
+		if (close_fds_except(keep, 2) < 0)
+			child_fail(-1, "fds", errno, 125, "close_range: %s", strerror(errno));
 		if (!p->join_pid) {
 			if (p->unshare_net)
 				loopback_up();
@@ -441,6 +450,10 @@ int main(int argc, char **argv)
 		die("args", EINVAL, "bad directives: %s", err);
 	cleanup_plan = &p;
 	atexit(cleanup);
+	/* nothing we were not told about reaches the container or a joiner: an fd the caller leaked */
+	int keep[] = { status_fd, p.seccomp_fd };
+	if (close_fds_except(keep, 2) < 0)
+		die("fds", errno, "close_range: %s", strerror(errno));
 	if (p.detach)
 		daemonize();
 

@@ -9,7 +9,7 @@ import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { encodeDirectives } from '../launcher/directives.js';
 import { planExec } from '../core/exec-plan.js';
 import { procStat } from './procfs.js';
-import type { Container } from './state.js';
+import { entryPid, type Container } from './state.js';
 
 /** Exit codes of the scripts below that mean a user error, with Docker's wording. */
 const SCRIPT_ERRORS: Record<number, (path: string, ref: string) => string> = {
@@ -49,7 +49,8 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   if (!c.state.running || c.state.restarting) throw new NookError(`container ${c.id} is not running`, { hint: 'nook cp works on running containers: start it first' });
   if (c.state.paused) throw new NookError(`container ${c.id} is paused, unpause the container before cp`);
   if (!c.config.plan) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
-  const stat = procStat(c.state.pid);
+  const pid = entryPid(c);
+  const stat = pid ? procStat(pid) : undefined;
   if (!stat) throw new NookError(`container ${c.id} is not running`);
   const extra: number[] = [];
   if (c.config.seccomp) {
@@ -62,7 +63,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   }
   const directives = planExec({
     containerPlan: c.config.plan,
-    pid: c.state.pid,
+    pid,
     startTicks: stat.startTicks,
     command: argv,
     env: [],

@@ -4,9 +4,27 @@
 // Each was seen to fail on the old or a weakened launcher (see the closing note of issue 16).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sleep, Terminal } from './harness.js';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { nook, sleep, Terminal, waitFor, type Result } from './harness.js';
 
 const test = suite('exposure');
+
+const work = mkdtempSync(join(tmpdir(), 'nook-exposure-'));
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+function ok(r: Result): Result {
+  assert.is(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+function busybox(): string {
+  const image = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(image, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  return image!;
+}
 
 /** Under a terminal: what each fd is, whether it is a terminal, and what a TIOCSTI does. */
 const PROBE_STDIO = String.raw`
@@ -70,6 +88,98 @@ test('-it still gets a terminal of its own', async () => {
   } finally {
     term.close();
   }
+});
+
+/** From inside: pid 1's fds, its environ and root; every write into its fds. */
+const PROBE_INIT = `ls -l /proc/1/fd 2>&1
+for f in /proc/1/fd/*; do [ -e "$f" ] && { echo INJECTED-BY-EXEC >> "$f"; } 2>/dev/null && echo "wrote $f"; done
+true 2>/dev/null < /proc/1/environ && echo environ-readable
+ls /proc/1/root/ >/dev/null 2>&1 && echo root-listable
+true`;
+
+for (const privileged of [true, false]) {
+  test(`--init${privileged ? ' --privileged' : ''}: pid 1 holds nothing of the launcher's and cannot be inspected`, async () => {
+    const box = ok(await nook(['run', '-d', '--init', ...(privileged ? ['--privileged'] : []), '--network', 'none', busybox(), 'sleep', '300'])).stdout.trim();
+    try {
+      const r = ok(await nook(['exec', box, 'sh', '-c', PROBE_INIT]));
+      for (const line of r.stdout.split('\n').filter((l) => / -> /.test(l)))
+        assert.match(line, / -> (\/dev\/null|pipe:\[\d+\])$/, `pid 1 holds more than /dev/null and pipes:\n${r.stdout}`);
+      assert.not.match(r.stdout, /^wrote /m, `a write through /proc/1/fd went through:\n${r.stdout}`);
+      assert.not.match(r.stdout, /environ-readable|root-listable/, r.stdout);
+      const logs = await nook(['logs', box]);
+      assert.not.match(logs.stdout + logs.stderr, /INJECTED-BY-EXEC/);
+      // the verbs that enter or inspect it go through the workload
+      ok(await nook(['cp', `${box}:/etc/hostname`, join(work, `hostname-${privileged}`)]));
+      assert.match(ok(await nook(['top', box])).stdout, /sleep 300/);
+      ok(await nook(['pause', box]));
+      ok(await nook(['unpause', box]));
+      assert.match(ok(await nook(['stats', '--no-stream', box])).stdout, new RegExp(box.slice(0, 12)));
+    } finally {
+      await nook(['rm', '-f', box]);
+    }
+  });
+}
+
+/*
+ * The watcher stops each new process of its pid namespace the moment it exists (pids are given
+ * out in order, so it knows the next one; `kill -STOP` needs no more than the same uid), so a
+ * joiner is caught before its execve every time, not by winning a race. While it is stopped,
+ * every way into it is tried: environ, mem (the ptrace-attach check), exe, fd, root. An open
+ * exe is kept and, once the joiner has gone on, reopened for writing (CVE-2019-5736).
+ * Busybox sh builtins only: the loop itself never forks, so it never takes a pid.
+ */
+const WATCHER = String.raw`true & n=$(($! + 1)); wait
+: > /tmp/seen
+while :; do
+  if kill -STOP $n 2>/dev/null; then
+    while read -r st 2>/dev/null < /proc/$n/stat; do case "$st" in *") "[Tt]" "*) break;; esac; done
+    read -r comm 2>/dev/null < /proc/$n/comm
+    res="pid=$n comm=$comm:" held=
+    if [ "$comm" = nook-run ]; then
+      true 2>/dev/null < /proc/$n/environ && res="$res environ"
+      true 2>/dev/null < /proc/$n/mem && res="$res mem"
+      { command exec 7< /proc/$n/exe; } 2>/dev/null && res="$res exe" held=1
+      set -- /proc/$n/fd/*; [ -e "$1" ] && res="$res fd"
+      set -- /proc/$n/root/*; [ -e "$1" ] && res="$res root"
+    fi
+    kill -CONT $n
+    if [ -n "$held" ]; then
+      while [ -d /proc/$n ] && read -r comm 2>/dev/null < /proc/$n/comm && [ "$comm" = nook-run ]; do :; done
+      { echo overwritten >> /proc/self/fd/7; } 2>/dev/null && res="$res exe-written"
+      exec 7<&-
+    fi
+    echo "$res" >> /tmp/seen
+    n=$((n + 1))
+  elif [ -d /proc/$((n + 1)) ] || [ -d /proc/$((n + 2)) ]; then
+    echo "skipped $n" >> /tmp/seen
+    n=$((n + 1))
+  fi
+done`;
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+test('exec and cp: the joining process cannot be reached from the container before its execve', async () => {
+  const launcher = join(dirname(process.env['NOOK_BIN']!), 'nook-run');
+  const before = sha256(launcher);
+  const box = ok(await nook(['run', '-d', '--privileged', '--network', 'none', busybox(), 'sh', '-c', WATCHER])).stdout.trim();
+  try {
+    await waitFor('the watcher', async () => ((await nook(['exec', box, 'test', '-e', '/tmp/seen'])).code === 0 ? true : undefined), 20_000);
+    for (let i = 0; i < 8; i++) ok(await nook(['exec', box, 'true']));
+    ok(await nook(['exec', box, 'sh', '-c', 'echo in-sh']));
+    ok(await nook(['cp', `${box}:/etc/hostname`, join(work, 'hostname')]));
+    await sleep(500);
+    const seen = ok(await nook(['exec', box, 'cat', '/tmp/seen'])).stdout;
+    const joiners = seen.split('\n').filter((l) => / comm=nook-run:/.test(l));
+    // the test proves something only if it caught joiners before their execve (a watcher
+    // kept off the CPU for a whole exec misses one: the host is shared)
+    assert.ok(joiners.length >= 4, `the watcher caught only ${joiners.length} joiners before their execve:\n${seen}`);
+    for (const line of joiners) assert.ok(line.endsWith(':'), `the container reached a joining process: ${line}\n${seen}`);
+  } finally {
+    await nook(['rm', '-f', box]);
+  }
+  assert.is(sha256(launcher), before, 'the host\'s nook-run was changed');
 });
 
 test.run();

@@ -3,7 +3,7 @@
 import type { ExecFlags } from '../commands/exec.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
-import { resolveContainer } from '../../containers/state.js';
+import { entryPid, resolveContainer } from '../../containers/state.js';
 import { procStat } from '../../containers/procfs.js';
 import { planExec } from '../../core/exec-plan.js';
 import { parseEnvEntry } from '../../core/env.js';
@@ -13,8 +13,8 @@ import { encodeDirectives } from '../../launcher/directives.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);
-  const pid = c.record?.pid ?? 0;
-  const stat = c.state.status === 'running' || c.state.status === 'paused' ? procStat(pid) : undefined;
+  const pid = entryPid(c);
+  const stat = pid && (c.state.status === 'running' || c.state.status === 'paused') ? procStat(pid) : undefined;
   if (!stat) fail(`container ${c.id} is not running`);
   if (c.state.status === 'paused') fail(`container ${c.id} is paused, unpause the container before exec`);
   if (!c.config.plan) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
