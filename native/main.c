@@ -43,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -172,6 +174,51 @@ static void daemonize(void)
 		die("detach", errno, "chdir: %s", strerror(errno));
 	/* the caller may stop reading the status fd at any time */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * A joiner runs inside the container, where a file the container controls can make the kernel
+ * execute /proc/self/exe, which is then our binary (CVE-2019-5736): `#!/proc/self/exe` as a
+ * command's interpreter. That process is the container's to open through /proc, and our binary
+ * may be one that no supervisor keeps busy (an upgrade installed it since the container
+ * started), so writable. As runc does, a joiner runs from a sealed memfd copy of itself: all a
+ * container can reach is the copy. The plan goes along in a memfd of its own.
+ */
+static void reexec_sealed(const char *args, size_t len, int status_fd)
+{
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		die("join", errno, "cannot open our own binary: %s", strerror(errno));
+	int seals = fcntl(self, F_GET_SEALS);
+	if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+		close(self); /* we are the copy */
+		return;
+	}
+	struct stat st;
+	int bin = memfd_create("nook-run", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int plan = memfd_create("nook-directives", 0);
+	if (fstat(self, &st) < 0 || bin < 0 || plan < 0)
+		die("join", errno, "cannot copy our own binary: %s", strerror(errno));
+	for (off_t off = 0; off < st.st_size;)
+		if (sendfile(bin, self, &off, (size_t)(st.st_size - off)) <= 0)
+			die("join", errno, "cannot copy our own binary: %s", strerror(errno));
+	if (fcntl(bin, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		die("join", errno, "cannot seal the copy of our binary: %s", strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(plan, args + off, len - off);
+		if (n <= 0)
+			die("join", errno, "cannot pass the directives on: %s", strerror(errno));
+		off += (size_t)n;
+	}
+	char plan_fd[16], st_fd[16];
+	snprintf(plan_fd, sizeof(plan_fd), "%d", plan);
+	snprintf(st_fd, sizeof(st_fd), "%d", status_fd);
+	char *argv[] = { "nook-run", "--args", plan_fd, status_fd >= 0 ? "--status-fd" : NULL, st_fd, NULL };
+	if (status_fd >= 0)
+		fcntl(status_fd, F_SETFD, 0);
+	extern char **environ;
+	fexecve(bin, argv, environ);
+	die("join", errno, "cannot run the sealed copy of our binary: %s", strerror(errno));
 }
 
 /* For exec: a pidfd pins the process, the start time proves it is still the container's. */
@@ -406,6 +453,8 @@ static bool backoff(const struct session *s)
 
 int main(int argc, char **argv)
 {
+	/* the sealed copy a joiner runs from (reexec_sealed) would be named after its fd */
+	prctl(PR_SET_NAME, "nook-run", 0, 0, 0);
 	if (argc == 2 && strcmp(argv[1], "--vocabulary") == 0) {
 		print_vocabulary();
 		return 0;
@@ -454,6 +503,8 @@ int main(int argc, char **argv)
 	int keep[] = { status_fd, p.seccomp_fd };
 	if (close_fds_except(keep, 2) < 0)
 		die("fds", errno, "close_range: %s", strerror(errno));
+	if (p.join_pid)
+		reexec_sealed(buf, len, status_fd);
 	if (p.detach)
 		daemonize();
 

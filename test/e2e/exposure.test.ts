@@ -123,20 +123,24 @@ for (const privileged of [true, false]) {
 /*
  * The watcher stops each new process of its pid namespace the moment it exists (pids are given
  * out in order, so it knows the next one; `kill -STOP` needs no more than the same uid), so a
- * joiner is caught before its execve every time, not by winning a race. While it is stopped,
- * every way into it is tried: environ, mem (the ptrace-attach check), exe, fd, root. An open
- * exe is kept and, once the joiner has gone on, reopened for writing (CVE-2019-5736).
- * Busybox sh builtins only: the loop itself never forks, so it never takes a pid. A joiner
- * that comes and goes while the watcher is off the CPU is missed (and said so).
+ * joiner is caught before its execve, not by winning a race. While it is stopped, every way
+ * into it is tried: environ, mem (the ptrace-attach check), exe, fd, root. Then it is followed
+ * through its execve: its exe opens once it is the command's. That is the CVE-2019-5736 way in:
+ * a command whose interpreter is /proc/self/exe makes the kernel run the joiner's own binary
+ * inside the container, dumpable; fd 9 keeps the last such binary for the test to name, and an
+ * exe opened before the execve is reopened for writing. Busybox sh builtins only: the loop
+ * never forks, so it never takes a pid. A joiner that comes and goes while the watcher is off
+ * the CPU is missed (and said so). Lines: "pid=N comm=C: <reached before execve> | <after>".
  */
-const WATCHER = String.raw`true & n=$(($! + 1)); wait
+const WATCHER = String.raw`printf '#!/proc/self/exe\n' > /tmp/evil; chmod 755 /tmp/evil
+true & n=$(($! + 1)); wait
 : > /tmp/seen
 cd /proc
 while :; do
   if kill -STOP $n 2>/dev/null; then
     while read -r st 2>/dev/null < /proc/$n/stat; do case "$st" in *") "[Tt]" "*) break;; esac; done
     read -r comm 2>/dev/null < /proc/$n/comm
-    res="pid=$n comm=$comm:" held=
+    res="pid=$n comm=$comm:" after= held=
     if [ "$comm" = nook-run ]; then
       true 2>/dev/null < /proc/$n/environ && res="$res environ"
       true 2>/dev/null < /proc/$n/mem && res="$res mem"
@@ -145,12 +149,17 @@ while :; do
       set -- /proc/$n/root/*; [ -e "$1" ] && res="$res root"
     fi
     kill -CONT $n
-    if [ -n "$held" ]; then
-      while [ -d /proc/$n ] && read -r comm 2>/dev/null < /proc/$n/comm && [ "$comm" = nook-run ]; do :; done
-      { echo overwritten >> /proc/self/fd/7; } 2>/dev/null && res="$res exe-written"
-      exec 7<&-
+    if [ "$comm" = nook-run ]; then
+      until { command exec 8< /proc/$n/exe; } 2>/dev/null || [ ! -d /proc/$n ]; do :; done
+      if [ -e /proc/self/fd/8 ]; then
+        if [ /proc/self/fd/8 -ef /bin/busybox ]; then exec 8<&-; else exec 9<&8 8<&-; after=" interpreter-held"; fi
+      fi
+      if [ -n "$held" ]; then
+        { echo overwritten >> /proc/self/fd/7; } 2>/dev/null && after="$after exe-written"
+        exec 7<&-
+      fi
     fi
-    echo "$res" >> /tmp/seen
+    echo "$res |$after" >> /tmp/seen
     n=$((n + 1))
   else
     # pid n came and went while we were off the CPU: move on once a later one exists
@@ -171,13 +180,21 @@ test('exec and cp: the joining process cannot be reached from the container befo
     for (let i = 0; i < 10; i++) ok(await nook(['exec', box, 'true']));
     ok(await nook(['exec', box, 'sh', '-c', 'echo in-sh']));
     ok(await nook(['cp', `${box}:/etc/hostname`, join(work, 'hostname')]));
+    let seen = '';
+    for (let i = 0; i < 20 && !/ interpreter-held/.test(seen); i++) {
+      await nook(['exec', box, '/tmp/evil']); // our binary, refusing these arguments
+      seen = ok(await nook(['exec', box, 'cat', '/tmp/seen'])).stdout;
+    }
+    assert.match(seen, / interpreter-held/, `the watcher never followed a #!/proc/self/exe command through its execve:\n${seen}`);
+    const held = ok(await nook(['exec', box, 'readlink', '/proc/1/fd/9'])).stdout.trim();
+    assert.match(held, /^\/memfd:nook-run/, `a #!/proc/self/exe command ran the host's binary inside the container: ${held}`);
     await sleep(500);
-    const seen = ok(await nook(['exec', box, 'cat', '/tmp/seen'])).stdout;
+    seen = ok(await nook(['exec', box, 'cat', '/tmp/seen'])).stdout;
     const joiners = seen.split('\n').filter((l) => / comm=nook-run:/.test(l));
     // the test proves something only if it caught a joiner before its execve (a watcher
     // kept off the CPU for a whole exec misses one: the host is shared)
-    assert.ok(joiners.length >= 1, `the watcher caught only ${joiners.length} joiners before their execve:\n${seen}`);
-    for (const line of joiners) assert.ok(line.endsWith(':'), `the container reached a joining process: ${line}\n${seen}`);
+    assert.ok(joiners.length >= 1, `the watcher caught no joiner before its execve:\n${seen}`);
+    for (const line of joiners) assert.match(line, /: \|( interpreter-held)?$/, `the container reached a joining process: ${line}\n${seen}`);
   } finally {
     await nook(['rm', '-f', box]);
   }
