@@ -52,8 +52,10 @@ static ssize_t drain(int fd, const char *stream, int to)
 	ssize_t r = read(fd, buf, sizeof(buf));
 	if (r > 0 && stream)
 		log_write(stream, buf, (size_t)r);
-	if (r > 0 && to >= 0 && write_all(to, buf, (size_t)r) < 0)
-		return -1; /* the caller's terminal is gone: the container gets EPIPE from now on */
+	if (r > 0 && to >= 0 && write_all(to, buf, (size_t)r) < 0) {
+		errno = EIO; /* the caller's terminal is gone: the container gets EPIPE from now on */
+		return -1;
+	}
 	return r;
 }
 
