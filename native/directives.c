@@ -123,6 +123,13 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		case DIR_ENV: p->env[p->n_env++] = d->argv[0]; break;
 		case DIR_TTY: p->tty = true; break;
 		case DIR_STDIN: p->keep_stdin = true; break;
+		case DIR_RELAY:
+			if (parse_ulong(d->argv[0], &tmp) || tmp > 2) {
+				snprintf(err, errlen, "relay: bad fd %s", d->argv[0]);
+				return -1;
+			}
+			p->relay[tmp] = true;
+			break;
 		case DIR_INIT: p->init = true; break;
 		case DIR_NO_NEW_PRIVS: p->no_new_privs = true; break;
 		case DIR_SECCOMP_FD: {

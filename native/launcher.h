@@ -51,6 +51,7 @@ struct plan {
 	size_t n_uid_map, n_gid_map;
 	bool setgroups_deny, unshare_net, unshare_cgroup;
 	bool tty, keep_stdin, init, no_new_privs;
+	bool relay[3]; /* fds 0-2 the launcher relays through pipes (the caller's terminal) */
 	int seccomp_fd;
 	char **env;
 	size_t n_env;
@@ -92,8 +93,8 @@ struct session {
 		int err;
 		int ready; /* until it reported ready, else -1 */
 	} helpers[2];
-	int out[2], err[2]; /* the container's stdout/stderr pipes when logging, else -1 */
-	int in[2];          /* its stdin pipe when detached with -i, else -1 */
+	int out[2], err[2]; /* the container's stdout/stderr pipes when logging or relaying, else -1 */
+	int in[2];          /* its stdin pipe when detached or relayed with -i, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */
 	pid_t fuse;         /* the fuse-overlayfs daemon (fuse.c), or 0 */
 	unsigned restarts;
@@ -136,6 +137,7 @@ void setup_rootfs(const struct plan *p);
 /* process.c (child) */
 void exec_process(const struct plan *p, int sock, const struct release_msg *rel);
 bool gid_is_mapped(const struct plan *p, unsigned long gid);
+int close_fds_except(const int *keep, size_t n);
 
 /* tty.c */
 int tty_open_pair(int *master, int *slave);

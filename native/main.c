@@ -43,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -174,6 +176,51 @@ static void daemonize(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * A joiner runs inside the container, where a file the container controls can make the kernel
+ * execute /proc/self/exe, which is then our binary (CVE-2019-5736): `#!/proc/self/exe` as a
+ * command's interpreter. That process is the container's to open through /proc, and our binary
+ * may be one that no supervisor keeps busy (an upgrade installed it since the container
+ * started), so writable. As runc does, a joiner runs from a sealed memfd copy of itself: all a
+ * container can reach is the copy. The plan goes along in a memfd of its own.
+ */
+static void reexec_sealed(const char *args, size_t len, int status_fd)
+{
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		die("join", errno, "cannot open our own binary: %s", strerror(errno));
+	int seals = fcntl(self, F_GET_SEALS);
+	if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+		close(self); /* we are the copy */
+		return;
+	}
+	struct stat st;
+	int bin = memfd_create("nook-run", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int plan = memfd_create("nook-directives", 0);
+	if (fstat(self, &st) < 0 || bin < 0 || plan < 0)
+		die("join", errno, "cannot copy our own binary: %s", strerror(errno));
+	for (off_t off = 0; off < st.st_size;)
+		if (sendfile(bin, self, &off, (size_t)(st.st_size - off)) <= 0)
+			die("join", errno, "cannot copy our own binary: %s", strerror(errno));
+	if (fcntl(bin, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		die("join", errno, "cannot seal the copy of our binary: %s", strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(plan, args + off, len - off);
+		if (n <= 0)
+			die("join", errno, "cannot pass the directives on: %s", strerror(errno));
+		off += (size_t)n;
+	}
+	char plan_fd[16], st_fd[16];
+	snprintf(plan_fd, sizeof(plan_fd), "%d", plan);
+	snprintf(st_fd, sizeof(st_fd), "%d", status_fd);
+	char *argv[] = { "nook-run", "--args", plan_fd, status_fd >= 0 ? "--status-fd" : NULL, st_fd, NULL };
+	if (status_fd >= 0)
+		fcntl(status_fd, F_SETFD, 0);
+	extern char **environ;
+	fexecve(bin, argv, environ);
+	die("join", errno, "cannot run the sealed copy of our binary: %s", strerror(errno));
+}
+
 /* For exec: a pidfd pins the process, the start time proves it is still the container's. */
 static int open_target(pid_t pid, unsigned long long expected_start)
 {
@@ -230,16 +277,24 @@ static int run_once(const struct plan *p, struct session *s)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		die("sync", errno, "socketpair: %s", strerror(errno));
 	s->out[0] = s->out[1] = s->err[0] = s->err[1] = s->in[0] = s->in[1] = -1;
-	if (p->log_file && !p->tty && (pipe2(s->out, O_CLOEXEC) < 0 || pipe2(s->err, O_CLOEXEC) < 0))
-		die("log", errno, "pipe: %s", strerror(errno));
-	/* detached with -i: stdin is a pipe the attach socket's clients write into */
-	if (p->detach && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
-		die("attach", errno, "pipe: %s", strerror(errno));
+	/* the output goes to the log, or through us to the caller's terminal */
+	bool logged = p->log_file && !p->tty;
+	if (((logged || (p->relay[1] && !p->tty)) && pipe2(s->out, O_CLOEXEC) < 0) ||
+	    ((logged || (p->relay[2] && !p->tty)) && pipe2(s->err, O_CLOEXEC) < 0))
+		die("stdio", errno, "pipe: %s", strerror(errno));
+	/* with -i: stdin is a pipe the attach socket's clients (detached) or we (relayed) write into */
+	if ((p->detach || p->relay[0]) && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
+		die("stdio", errno, "pipe: %s", strerror(errno));
 
 	/* a new network with helpers: they start after the clone and the workload waits for them */
 	bool helpers_pending = !p->join_pid && !p->join_net_pid && (p->net_helper || p->n_publish);
 	pid_t child;
 	if (p->join_pid) {
+		/* Before we are in any of its namespaces, nothing of the container may inspect us: our
+		 * memory, fds and binary are the host's (CVE-2016-9962, CVE-2019-5736). The forked
+		 * child inherits it; exec_process keeps it so to the final execve. */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+			die("join", errno, "PR_SET_DUMPABLE: %s", strerror(errno));
 		int pidfd = open_target(p->join_pid, p->join_start);
 		int flags = namespaces_to_join(p->join_pid);
 		if (flags && setns(pidfd, flags) < 0)
@@ -280,10 +335,13 @@ static int run_once(const struct plan *p, struct session *s)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		if (s->out[1] >= 0 && (dup2(s->out[1], 1) < 0 || dup2(s->err[1], 2) < 0))
-			child_fail(-1, "log", errno, 125, "dup2: %s", strerror(errno));
-		if (s->in[0] >= 0 && dup2(s->in[0], 0) < 0)
-			child_fail(-1, "attach", errno, 125, "dup2: %s", strerror(errno));
+		if ((s->out[1] >= 0 && dup2(s->out[1], 1) < 0) || (s->err[1] >= 0 && dup2(s->err[1], 2) < 0) ||
+		    (s->in[0] >= 0 && dup2(s->in[0], 0) < 0))
+			child_fail(-1, "stdio", errno, 125, "dup2: %s", strerror(errno));
+		/* none of the launcher's fds (log, state, helpers' pipes, attach socket) come along */
+		int keep[] = { sv[1], p->seccomp_fd };
+		if (close_fds_except(keep, 2) < 0)
+			child_fail(-1, "fds", errno, 125, "close_range: %s", strerror(errno));
 		if (!p->join_pid) {
 			if (p->unshare_net)
 				loopback_up();
@@ -299,12 +357,12 @@ static int run_once(const struct plan *p, struct session *s)
 	}
 
 	close(sv[1]);
-	if (s->out[1] >= 0) {
-		close(s->out[1]);
-		close(s->err[1]);
-	}
-	if (s->in[0] >= 0)
-		close(s->in[0]);
+	int *child_ends[] = { &s->out[1], &s->err[1], &s->in[0] };
+	for (size_t i = 0; i < 3; i++)
+		if (*child_ends[i] >= 0) {
+			close(*child_ends[i]);
+			*child_ends[i] = -1;
+		}
 	s->child = child;
 	status_child(child);
 	if (!p->join_pid) {
@@ -395,6 +453,8 @@ static bool backoff(const struct session *s)
 
 int main(int argc, char **argv)
 {
+	/* the sealed copy a joiner runs from (reexec_sealed) would be named after its fd */
+	prctl(PR_SET_NAME, "nook-run", 0, 0, 0);
 	if (argc == 2 && strcmp(argv[1], "--vocabulary") == 0) {
 		print_vocabulary();
 		return 0;
@@ -439,13 +499,20 @@ int main(int argc, char **argv)
 		die("args", EINVAL, "bad directives: %s", err);
 	cleanup_plan = &p;
 	atexit(cleanup);
+	/* nothing we were not told about reaches the container or a joiner: an fd the caller leaked */
+	int keep[] = { status_fd, p.seccomp_fd };
+	if (close_fds_except(keep, 2) < 0)
+		die("fds", errno, "close_range: %s", strerror(errno));
+	if (p.join_pid)
+		reexec_sealed(buf, len, status_fd);
 	if (p.detach)
 		daemonize();
 
 	/* Signals that arrive between clone and the supervisor's loop must not be lost. */
 	sigset_t block;
 	sigemptyset(&block);
-	int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	/* SIGPIPE too: a relayed stdin whose reader left is EPIPE, not our end */
+	int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, NULL);

@@ -33,6 +33,23 @@ bool gid_is_mapped(const struct plan *p, unsigned long gid)
 	return false;
 }
 
+/* Closes every fd from 3 up but those in keep (any order; -1 entries are ignored). */
+int close_fds_except(const int *keep, size_t n)
+{
+	unsigned lo = 3;
+	for (;;) {
+		unsigned next = ~0U; /* the lowest fd to keep at or above lo */
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next == ~0U)
+			return close_range(lo, ~0U, 0);
+		if (next > lo && close_range(lo, next - 1, 0) < 0)
+			return -1;
+		lo = next + 1;
+	}
+}
+
 static unsigned long long parse_hex(const char *s) { return strtoull(s, NULL, 16); }
 
 static void drop_bounding(int sock, unsigned long long keep)
@@ -145,6 +162,9 @@ static void init_forward(int sig) { kill(init_child, sig); }
 
 static void run_init(int sock, const struct plan *p, char **envp, struct sock_fprog *prog)
 {
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		FAIL("init", errno, "cannot open /dev/null: %s", strerror(errno));
 	init_child = fork();
 	if (init_child < 0)
 		FAIL("init", errno, "fork: %s", strerror(errno));
@@ -159,7 +179,14 @@ static void run_init(int sock, const struct plan *p, char **envp, struct sock_fp
 			load_seccomp(sock, prog);
 		exec_lookup(sock, p->exec_argv, envp);
 	}
+	/* pid 1 outlives the exec, so nothing closes on exec here: it keeps no fd at all (the
+	 * log, the caller's descriptors), and its stdio is /dev/null */
 	close(sock);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			_exit(125);
+	if (close_fds_except(NULL, 0) < 0)
+		_exit(125);
 	if (prog)
 		load_seccomp(-1, prog);
 	struct sigaction sa = { .sa_handler = init_forward };
@@ -283,6 +310,12 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 		set_caps(sock, caps);
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		FAIL("no-new-privs", errno, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	/* Until the exec we are the launcher's binary, memory and fds, and with --init pid 1 stays
+	 * so: nothing in the container may inspect, ptrace or open us through /proc (a joiner was
+	 * made undumpable before its setns; a credential change may have reset that to the
+	 * fs.suid_dumpable sysctl). The exec'd program is dumpable again, as it should be. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		FAIL("user", errno, "PR_SET_DUMPABLE: %s", strerror(errno));
 
 	if (chdir(cwd) < 0)
 		FAIL("chdir", errno, "cannot change to the working directory %s: %s", cwd, strerror(errno));

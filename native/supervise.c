@@ -1,5 +1,6 @@
-/* The launcher's parent side after the release: it relays the pty, forwards signals, reaps
- * the container's init and turns its end into an exit code (128+signal for a signal). */
+/* The launcher's parent side after the release: it relays the pty (or, for a caller's
+ * terminal without -t, the stdio pipes), forwards signals, reaps the container's init and
+ * turns its end into an exit code (128+signal for a signal). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -43,12 +44,18 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-static ssize_t drain(int fd, const char *stream)
+/* Reads what a pipe holds into the log (stream) and to our own fd `to`; 0 at EOF, or
+ * -1 once neither can be done any more. */
+static ssize_t drain(int fd, const char *stream, int to)
 {
 	char buf[65536];
 	ssize_t r = read(fd, buf, sizeof(buf));
 	if (r > 0 && stream)
 		log_write(stream, buf, (size_t)r);
+	if (r > 0 && to >= 0 && write_all(to, buf, (size_t)r) < 0) {
+		errno = EIO; /* the caller's terminal is gone: the container gets EPIPE from now on */
+		return -1;
+	}
 	return r;
 }
 
@@ -87,7 +94,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 	}
 
 	bool logging = p->log_file != NULL;
-	bool in_open = master >= 0 && p->keep_stdin && !p->detach;
+	/* our stdin goes to the pty, or to the container's stdin pipe when it is relayed */
+	bool relay_in = master < 0 && s->in[1] >= 0 && !p->detach;
+	bool in_open = (master >= 0 || relay_in) && p->keep_stdin && !p->detach;
 	if (master >= 0 && !p->detach) {
 		if (isatty(0))
 			tty_raw(0);
@@ -100,7 +109,8 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		struct pollfd fds[8 + 8] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
-			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+			/* once the container has ended, what is typed is the shell's again */
+			{ .fd = in_open && code < 0 ? 0 : -1, .events = POLLIN },
 			{ .fd = s->out[0], .events = POLLIN },
 			{ .fd = s->err[0], .events = POLLIN },
 			{ .fd = s->attach_listen, .events = POLLIN },
@@ -151,13 +161,20 @@ int supervise(const struct plan *p, struct session *s, int sock)
 			ssize_t r = read(0, buf, sizeof(buf));
 			if (r > 0 && master >= 0)
 				write_all(master, buf, (size_t)r);
+			else if (r > 0 && relay_in && write_all(s->in[1], buf, (size_t)r) < 0)
+				in_open = false; /* the container closed its stdin */
 			else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
 				in_open = false;
+			if (!in_open && relay_in) {
+				close(s->in[1]); /* our EOF (^D) is the container's */
+				s->in[1] = -1;
+				relay_in = false;
+			}
 		}
 		for (int k = 0; k < 2; k++) {
 			int *fd = k == 0 ? &s->out[0] : &s->err[0];
 			if (*fd >= 0 && (fds[3 + k].revents & (POLLIN | POLLHUP | POLLERR))) {
-				ssize_t r = drain(*fd, k == 0 ? "stdout" : "stderr");
+				ssize_t r = drain(*fd, logging ? (k == 0 ? "stdout" : "stderr") : NULL, p->relay[k + 1] && !p->detach ? k + 1 : -1);
 				if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
 					close(*fd);
 					*fd = -1;
@@ -169,7 +186,7 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		for (int h = 0; h < HELPER_SLOTS; h++) {
 			int *fd = &s->helpers[h].err;
 			/* a helper that ended leaves EOF here: stop polling it rather than spin */
-			if (*fd >= 0 && (fds[6 + h].revents & (POLLIN | POLLHUP | POLLERR)) && drain(*fd, NULL) == 0) {
+			if (*fd >= 0 && (fds[6 + h].revents & (POLLIN | POLLHUP | POLLERR)) && drain(*fd, NULL, -1) == 0) {
 				close(*fd);
 				*fd = -1;
 			}

@@ -8,7 +8,7 @@ import { containerFiles, containerLockPath } from './layout.js';
 import { isRecordedProcess, isSupervisor, procStat } from './procfs.js';
 import { containerProcesses } from './processes.js';
 import { parseSignal, signalPinned } from './signals.js';
-import { loadContainer, noSuchContainer, type Container } from './state.js';
+import { entryPid, loadContainer, noSuchContainer, type Container } from './state.js';
 
 const SIGKILL = 9;
 const SIGTERM = 15;
@@ -59,7 +59,7 @@ function markStopped(c: Container): void {
 
 /** Continues every process of a paused container and forgets the pause. */
 function resumeAll(c: Container): void {
-  for (const p of containerProcesses(c.state.pid)) signalPinned(p, SIGCONT, () => procStat(p) !== undefined);
+  for (const p of containerProcesses(entryPid(c))) signalPinned(p, SIGCONT, () => procStat(p) !== undefined);
   rmSync(containerFiles(c.id).pausedMarker, { force: true });
 }
 
@@ -129,7 +129,7 @@ export async function setPaused(id: string, ref: string, paused: boolean): Promi
     if (!c.state.running || c.state.restarting) throw new NookError(`Container ${id} is not running`);
     if (paused && c.state.paused) throw new NookError(`Container ${id} is already paused`);
     if (!paused && !c.state.paused) throw new NookError(`Container ${id} is not paused`);
-    const pids = containerProcesses(c.state.pid);
+    const pids = containerProcesses(entryPid(c));
     if (pids.length === 0) throw new NookError(`cannot ${paused ? 'pause' : 'unpause'} ${ref}: its processes are not visible`);
     if (paused) writeFileAtomic(containerFiles(id).pausedMarker, `${c.state.pid}\n`);
     const r = c.record!;

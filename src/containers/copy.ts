@@ -13,7 +13,7 @@ import { encodeDirectives } from '../launcher/directives.js';
 import { helperCapabilities, planExec } from '../core/exec-plan.js';
 import type { Capability } from '../security/capabilities.js';
 import { procStat } from './procfs.js';
-import type { Container } from './state.js';
+import { entryPid, type Container } from './state.js';
 
 /** Exit codes of the scripts below that mean a user error, with Docker's wording. */
 const SCRIPT_ERRORS: Record<number, (path: string, ref: string) => string> = {
@@ -57,7 +57,8 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   if (!c.state.running || c.state.restarting) throw new NookError(`container ${c.id} is not running`, { hint: 'nook cp works on running containers: start it first' });
   if (c.state.paused) throw new NookError(`container ${c.id} is paused, unpause the container before cp`);
   if (!c.config.plan) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
-  const stat = procStat(c.state.pid);
+  const pid = entryPid(c);
+  const stat = pid ? procStat(pid) : undefined;
   if (!stat) throw new NookError(`container ${c.id} is not running`);
   const capabilities = helperCapabilities(c.config.plan, wanted);
   const { helperProgram } = await import('../security/seccomp/compile.js');
@@ -66,7 +67,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   const seccomp = memfdWith('nook-seccomp', await helperProgram(recordedProfile(c.config), capabilities));
   const directives = planExec({
     containerPlan: c.config.plan,
-    pid: c.state.pid,
+    pid,
     startTicks: stat.startTicks,
     command: argv,
     env: [],
@@ -74,6 +75,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     user: { uid: 0, gid: 0, groups: [], home: '/root' },
     tty: false,
     interactive: withStdin,
+    terminalFds: [], // the launcher's stdio are our pipes
     detach: false,
     seccompFd: 4,
     confined: { capabilities },

@@ -59,6 +59,23 @@ export function nsLink(pid: number, ns: 'pid' | 'net' | 'user' | 'mnt'): string 
   }
 }
 
+/** The child of `pid` that started first (by /proc/PID/task/PID/children), or 0. */
+export function oldestChild(pid: number): number {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return 0;
+  }
+  let oldest = 0;
+  let start = Infinity;
+  for (const c of children) {
+    const s = procStat(c);
+    if (s && s.startTicks < start) [oldest, start] = [c, s.startTicks];
+  }
+  return oldest;
+}
+
 export function allPids(): number[] {
   return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number);
 }

@@ -6,7 +6,7 @@ import { NookError } from '../errors.js';
 import { containerFiles, containersDir, namesDir } from './layout.js';
 import { readConfig, readSupervisorState, type ContainerConfig, type SupervisorState } from './record.js';
 import { deriveState, type ContainerState, type Liveness } from './status.js';
-import { isRecordedProcess, isSupervisor } from './procfs.js';
+import { isRecordedProcess, isSupervisor, oldestChild } from './procfs.js';
 
 export interface Container {
   id: string;
@@ -14,6 +14,18 @@ export interface Container {
   config: ContainerConfig;
   record: SupervisorState | undefined;
   state: ContainerState;
+}
+
+/**
+ * The process a running container is entered (exec, cp, --network container:) and inspected
+ * (top, pause, stats) through: its pid 1, or with --init the workload, pid 1's first child.
+ * There pid 1 is the launcher, and nothing may inspect it: its memory and binary are the
+ * host's, so it is not dumpable, and /proc refuses its namespaces and root to us as well.
+ * 0 when there is none.
+ */
+export function entryPid(c: Container): number {
+  const pid = c.state.pid;
+  return pid && c.config.plan?.some((d) => d[0] === 'init') ? oldestChild(pid) : pid;
 }
 
 /** The pid a `paused` marker names (the marker is only valid for that process). */

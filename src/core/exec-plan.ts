@@ -4,6 +4,7 @@
 import type { Directive } from '../launcher/directives.js';
 import { PROTOCOL_VERSION } from '../launcher/directives.js';
 import { buildEnv } from './env.js';
+import { relayDirectives } from './plan.js';
 import type { ResolvedUser } from './users.js';
 import { fail } from '../errors.js';
 import { capabilitiesOfMask, capabilityMask, type Capability } from '../security/capabilities.js';
@@ -20,6 +21,8 @@ export interface ExecInput {
   user?: ResolvedUser | undefined;
   tty: boolean;
   interactive: boolean;
+  /** which of the caller's fds 0-2 are terminals */
+  terminalFds: number[];
   detach: boolean;
   seccompFd?: number | undefined;
   /**
@@ -75,6 +78,7 @@ export function planExec(input: ExecInput): Directive[] {
   if (input.tty) d.push(['tty']);
   if (input.interactive) d.push(['stdin']);
   if (input.detach) d.push(['detach']);
+  else d.push(...relayDirectives(input));
   d.push(['exec', ...input.command]);
   return d;
 }

@@ -53,6 +53,8 @@ export interface PlanInput {
   network: Directive[];
   tty: boolean;
   interactive: boolean;
+  /** which of the caller's fds 0-2 are terminals */
+  terminalFds: number[];
   init: boolean;
   capAdd: string[];
   capDrop: string[];
@@ -179,6 +181,17 @@ function capabilityDirective(input: PlanInput, caps: Capability[]): Directive {
   return ['caps', all, m, m, m, m];
 }
 
+/**
+ * Without -t, a terminal among the caller's fds is relayed by the launcher through a pipe,
+ * never handed in: a container in the background could read the shell's keystrokes from it,
+ * change its settings, or inject input. Stdin only with -i (else it is /dev/null). Pipes and
+ * files pass through as they are: no relay cost for scripts.
+ */
+export function relayDirectives(o: { tty: boolean; interactive: boolean; terminalFds: readonly number[] }): Directive[] {
+  if (o.tty) return [];
+  return o.terminalFds.filter((fd) => fd !== 0 || o.interactive).map((fd) => ['relay', String(fd)]);
+}
+
 /** The container's capability set: Docker's defaults with --cap-drop then --cap-add, or all. */
 export function containerCapabilities(o: Pick<PlanInput, 'privileged' | 'capAdd' | 'capDrop'>): Capability[] {
   return o.privileged ? [...CAPABILITIES] : resolveCapabilities(o.capAdd, o.capDrop);
@@ -242,12 +255,13 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   d.push(capabilityDirective(input, containerCapabilities(input)));
   if (input.noNewPrivileges) d.push(['no-new-privs']);
   if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
+  const sup = input.supervisor;
   if (input.tty) d.push(['tty']);
   if (input.interactive) d.push(['stdin']);
+  if (!sup) d.push(...relayDirectives(input));
   if (input.init) d.push(['init']);
   for (const p of input.removeOnExit) d.push(['remove-on-exit', p]);
   if (input.stateFile) d.push(['state-file', input.stateFile]);
-  const sup = input.supervisor;
   if (sup) {
     d.push(
       ['detach'],

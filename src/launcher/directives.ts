@@ -45,6 +45,7 @@ export const DIRECTIVES = {
   'seccomp-fd': 1,
   'tty': 0,
   'stdin': 0,
+  'relay': 1,
   'init': 0,
   'remove-on-exit': 1,
   'detach': 0,

@@ -45,6 +45,12 @@ function cStringArrays(lists: string[][]): number[] {
   return starts;
 }
 
+/** Which of fds 0-2 are terminals (through libc: node:tty would load node:net on run's path). */
+export function terminalFds(): number[] {
+  const T = types();
+  return [0, 1, 2].filter((fd) => libcCall('isatty', T['I32']!, [T['I32']], [fd]).value === 1);
+}
+
 /** Replaces this process with `path argv` and the launcher's (empty) environment. Returns only on failure. */
 export function execve(path: string, argv: string[]): never {
   const env = Object.entries(LAUNCHER_ENV).map(([k, v]) => `${k}=${v}`);

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
+import { planExec } from '../../src/core/exec-plan.js';
 import { resolveUser } from '../../src/core/users.js';
 import { buildEnv, parseEnvFile, parseEnvEntry } from '../../src/core/env.js';
 import { parseMount, parseTmpfs, parseVolume } from '../../src/core/mountspec.js';
@@ -33,6 +34,7 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     network: [['unshare-net']],
     tty: false,
     interactive: false,
+    terminalFds: [],
     init: false,
     capAdd: [],
     capDrop: [],
@@ -186,6 +188,25 @@ test('files of a root are read as if chrooted: links cannot leave it', () => {
   assert.is(readTextInRoot(root, '/etc/passwd'), undefined);
   assert.is(readTextInRoot(root, '/etc/group'), 'inside');
   assert.is(resolveInRoot(root, '/../../etc/x'), join(root, 'etc', 'x'));
+});
+
+test('the caller\'s terminal is relayed without -t (stdin with -i), never when detached; pipes pass through', () => {
+  const relays = (over: Partial<PlanInput>) => find(planLaunch(input(over)), 'relay').map((d) => d[1]);
+  assert.equal(relays({ terminalFds: [0, 1, 2] }), ['1', '2']);
+  assert.equal(relays({ terminalFds: [0, 1, 2], interactive: true }), ['0', '1', '2']);
+  assert.equal(relays({ terminalFds: [2], interactive: true }), ['2']);
+  assert.equal(relays({ terminalFds: [] }), []);
+  assert.equal(relays({ terminalFds: [0, 1, 2], interactive: true, tty: true }), []);
+  const supervisor = { attachSocket: '/run/a.sock', logFile: '/c/log', logMaxBytes: 1, logMaxFiles: 1, stopMarker: '/c/stopped', restart: { name: 'no' as const, maximumRetryCount: 0 } };
+  assert.equal(relays({ terminalFds: [0, 1, 2], interactive: true, supervisor }), []);
+
+  const exec = (over: { tty?: boolean; detach?: boolean }) => planExec({
+    containerPlan: planLaunch(input()).directives, pid: 42, startTicks: 7, command: ['sh'], env: [],
+    tty: false, interactive: true, terminalFds: [0, 1, 2], detach: false, ...over,
+  }).filter((d) => d[0] === 'relay').map((d) => d[1]);
+  assert.equal(exec({}), ['0', '1', '2']);
+  assert.equal(exec({ tty: true }), []);
+  assert.equal(exec({ detach: true }), []);
 });
 
 test.run();

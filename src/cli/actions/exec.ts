@@ -3,7 +3,7 @@
 import type { ExecFlags } from '../commands/exec.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
-import { resolveContainer } from '../../containers/state.js';
+import { entryPid, resolveContainer } from '../../containers/state.js';
 import { procStat } from '../../containers/procfs.js';
 import { planExec } from '../../core/exec-plan.js';
 import { parseEnvEntry } from '../../core/env.js';
@@ -13,8 +13,8 @@ import { encodeDirectives } from '../../launcher/directives.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);
-  const pid = c.record?.pid ?? 0;
-  const stat = c.state.status === 'running' || c.state.status === 'paused' ? procStat(pid) : undefined;
+  const pid = entryPid(c);
+  const stat = pid && (c.state.status === 'running' || c.state.status === 'paused') ? procStat(pid) : undefined;
   if (!stat) fail(`container ${c.id} is not running`);
   if (c.state.status === 'paused') fail(`container ${c.id} is paused, unpause the container before exec`);
   if (!c.config.plan) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
@@ -25,7 +25,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   let seccomp: number | undefined;
   const { recordedProgram } = await import('../../containers/start.js');
   const bpf = await recordedProgram(c.config);
-  const { memfdWith, execve } = await import('../../launcher/exec.js');
+  const { memfdWith, execve, terminalFds } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
   // Detached, the program reaches the launcher as fd 5 (see launcher/detached.ts).
   if (bpf) seccomp = detach ? 5 : memfdWith('nook-seccomp', bpf);
@@ -39,6 +39,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     user,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
+    terminalFds: terminalFds(),
     detach,
     seccompFd: seccomp,
   });

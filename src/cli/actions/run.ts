@@ -15,7 +15,7 @@ import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
 import { profileCapDrop } from '../../security/seccomp/profile.js';
-import { execve, memfdWith } from '../../launcher/exec.js';
+import { execve, memfdWith, terminalFds } from '../../launcher/exec.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
@@ -212,12 +212,13 @@ export async function run(image: string | undefined, command: string[], flags: R
   if (net.join) {
     // Shares a running container's network (and so its user) namespace: its /etc/hosts and
     // resolv.conf come along, as in Docker.
-    const { resolveContainer } = await import('../../containers/state.js');
+    const { entryPid, resolveContainer } = await import('../../containers/state.js');
     const { procStat } = await import('../../containers/procfs.js');
     const target = resolveContainer(net.join.container);
-    const stat = target.state.status === 'running' && target.record ? procStat(target.record.pid) : undefined;
+    const pid = target.state.status === 'running' ? entryPid(target) : 0;
+    const stat = pid ? procStat(pid) : undefined;
     if (!stat) fail(`cannot join the network of container ${net.join.container}: it is not running`);
-    net.directives.push(['join-net', String(target.record!.pid), String(stat.startTicks)]);
+    net.directives.push(['join-net', String(pid), String(stat.startTicks)]);
     for (const f of net.join.sharedFiles) {
       const source = join(target.dir, f.name);
       if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
@@ -241,6 +242,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     network: net.directives,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
+    terminalFds: terminalFds(),
     init: flags.init ?? false,
     capAdd,
     capDrop,

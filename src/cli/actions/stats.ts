@@ -1,5 +1,5 @@
 // `nook stats`: Docker's columns from /proc samples one second apart (see containers/stats.ts).
-import { listContainers, resolveContainer, type Container } from '../../containers/state.js';
+import { entryPid, listContainers, resolveContainer, type Container } from '../../containers/state.js';
 import { cpuPercent, memTotalBytes, sampleContainer, type Sample } from '../../containers/stats.js';
 import { renderListing } from '../../format/render.js';
 import { bytesSize, humanSize } from '../../format/units.js';
@@ -34,7 +34,7 @@ export async function stats(refs: string[], flags: StatsFlags): Promise<number> 
   const pick = () => (refs.length > 0 ? refs.map(resolveContainer) : listContainers().filter((c) => flags.all || c.state.running));
   const total = memTotalBytes();
   const trunc = flags.trunc !== false;
-  const sampleAll = (list: Container[]) => new Map(list.filter((c) => c.state.running).map((c) => [c.id, sampleContainer(c.state.pid)]));
+  const sampleAll = (list: Container[]) => new Map(list.filter((c) => c.state.running).map((c) => [c.id, sampleContainer(entryPid(c))]));
   let list = pick();
   let before = sampleAll(list);
   for (;;) {

@@ -2,13 +2,13 @@
 // filtered by the PID column as Docker does.
 import { execFileSync } from 'node:child_process';
 import { containerProcesses } from '../../containers/processes.js';
-import { resolveContainer } from '../../containers/state.js';
+import { entryPid, resolveContainer } from '../../containers/state.js';
 import { NookError } from '../../errors.js';
 
 export async function top(ref: string, psOptions: string[]): Promise<number> {
   const c = resolveContainer(ref);
   if (!c.state.running || c.state.restarting) throw new NookError(`Container ${c.id} is not running`);
-  const pids = new Set(containerProcesses(c.state.pid).map(String));
+  const pids = new Set(containerProcesses(entryPid(c)).map(String));
   const args = psOptions.length > 0 ? psOptions : ['-ef'];
   let out: string;
   try {
