@@ -5,33 +5,19 @@
 // without writing outside the destination or making device or set-id files.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nook, processesOf, startNook, waitFor, type Result } from './harness.js';
 import { buildTar } from '../unit/image-tar-builder.js';
+import { escapingRoot as kitRoot, ranOrRefused, victim } from './escape-kit.js';
 
 const test = suite('copy-escapes');
 
-const work = mkdtempSync(join(tmpdir(), 'nook-copy-escapes-'));
-/** A host directory no copy may write to: its listing and its file must not change. */
-const outside = join(work, 'outside');
-mkdirSync(outside);
-chmodSync(outside, 0o777);
-writeFileSync(join(outside, 'victim'), 'untouched\n');
+const v = victim('nook-copy-escapes-');
+const { work, outside } = v;
+const outsideIsUntouched = v.assertUntouched;
 const hostFile = join(work, 'hostfile');
 writeFileSync(hostFile, 'from the host\n');
-
-function outsideIsUntouched(what: string): void {
-  assert.equal(readdirSync(outside), ['victim'], `${what}: something was created outside`);
-  assert.is(readFileSync(join(outside, 'victim'), 'utf8'), 'untouched\n', `${what}: the victim was written`);
-  assert.is(statSync(join(outside, 'victim')).nlink, 1, `${what}: the victim was hard-linked`);
-}
-
-/** Exit 0, or nook's own one-line refusal: never a crash. */
-function ranOrRefused(r: Result, what: string): void {
-  assert.ok(r.code === 0 || (r.code === 125 && r.stderr.trim().split('\n').length === 1), `${what}: exit ${r.code}\n${r.stderr}`);
-}
 
 function ok(r: Result, what: string): Result {
   assert.is(r.code, 0, `${what}: exit ${r.code}\n${r.stderr}`);
@@ -40,20 +26,9 @@ function ok(r: Result, what: string): Result {
 
 const TOOLS = ['sh', 'tar', 'cat', 'ls', 'mkdir', 'mktemp', 'rm', 'mv', 'dirname', 'basename', 'readlink', 'sleep', 'echo', 'true', 'test', 'printf'];
 
-/**
- * A busybox root whose names lead out of it: an absolute link as the launcher's staging root
- * sees the host (/oldroot), a relative one climbing past /, a magic link, and one to /.
- */
+/** escape-kit's root, with a link to / and a file of its own */
 function escapingRoot(): string {
-  const root = mkdtempSync(join(work, 'root-'));
-  mkdirSync(join(root, 'bin'));
-  copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
-  chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  for (const tool of TOOLS) symlinkSync('busybox', join(root, 'bin', tool));
-  for (const dir of ['proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(join(root, dir));
-  symlinkSync(`/oldroot${outside}`, join(root, 'abs'));
-  symlinkSync(`../../../../../../../..${outside}`, join(root, 'rel'));
-  symlinkSync(`/proc/self/root/oldroot${outside}`, join(root, 'magic'));
+  const root = kitRoot(v, TOOLS, ['proc', 'dev', 'sys', 'tmp', 'etc']);
   symlinkSync('/', join(root, 'top'));
   writeFileSync(join(root, 'inside'), 'from the container\n');
   return root;

@@ -3,48 +3,23 @@
 // weakened launcher (see the closing note of issue 16 for the patches used).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nook, processesOf, Terminal, waitFor, type Result } from './harness.js';
+import { nook, processesOf, Terminal, waitFor } from './harness.js';
+import { escapingRoot as kitRoot, ranOrRefused, victim } from './escape-kit.js';
 
 const test = suite('escapes');
 
-const work = mkdtempSync(join(tmpdir(), 'nook-escapes-'));
-/** A host directory that no container may write to: its listing and its file must not change. */
-const outside = join(work, 'outside');
-mkdirSync(outside);
-chmodSync(outside, 0o777);
-writeFileSync(join(outside, 'victim'), 'untouched\n');
+const v = victim('nook-escapes-');
+const { work, outside } = v;
+const outsideIsUntouched = v.assertUntouched;
 const source = join(work, 'source');
 mkdirSync(source);
 writeFileSync(join(source, 'marker'), 'from the source\n');
 
-function outsideIsUntouched(what: string): void {
-  assert.equal(readdirSync(outside), ['victim'], `${what}: something was created outside the root`);
-  assert.is(readFileSync(join(outside, 'victim'), 'utf8'), 'untouched\n', `${what}: the victim was written`);
-}
-
-/** Exit 0, or nook's own one-line refusal: never a crash, never a write outside. */
-function ranOrRefused(r: Result, what: string): void {
-  assert.ok(r.code === 0 || (r.code === 125 && r.stderr.trim().split('\n').length === 1), `${what}: exit ${r.code}\n${r.stderr}`);
-}
-
-/**
- * A root file system of busybox whose names lead out of the root: an absolute link as the
- * staging root sees the host (/oldroot), a relative one climbing past /, and a magic link.
- */
+/** escape-kit's root; /etc too leads out: nook binds its network files at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 function escapingRoot(): string {
-  const root = mkdtempSync(join(work, 'root-'));
-  mkdirSync(join(root, 'bin'));
-  copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
-  chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  for (const tool of ['sh', 'ls', 'cat', 'echo', 'pwd', 'mkdir', 'true']) symlinkSync('busybox', join(root, 'bin', tool));
-  for (const dir of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(root, dir));
-  symlinkSync(`/oldroot${outside}`, join(root, 'abs'));
-  symlinkSync(`../../../../../../../..${outside}`, join(root, 'rel'));
-  symlinkSync(`/proc/self/root/oldroot${outside}`, join(root, 'magic'));
-  // the network files nook writes are bound at /etc/hosts, /etc/resolv.conf, /etc/hostname
+  const root = kitRoot(v, ['sh', 'ls', 'cat', 'echo', 'pwd', 'mkdir', 'true'], ['proc', 'dev', 'sys', 'tmp']);
   symlinkSync(`/oldroot${outside}`, join(root, 'etc'));
   return root;
 }
