@@ -79,6 +79,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     detach: false,
     seccompFd: 4,
     confined: { capabilities },
+    addedCapabilities: [],
   });
   const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', seccomp], env: LAUNCHER_ENV });
   closeSync(seccomp);

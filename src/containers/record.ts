@@ -50,6 +50,8 @@ export interface ContainerConfig {
    * nooks have no `file`.
    */
   seccomp?: { profile: string; file?: string; capabilities: Capability[] } | null;
+  /** what --cap-add (or --privileged) added: what a non-root user holds, in run and in exec */
+  addedCapabilities?: Capability[];
 }
 
 /** state.json: written atomically by the supervisor of a detached container. */

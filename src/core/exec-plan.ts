@@ -4,7 +4,7 @@
 import type { Directive } from '../launcher/directives.js';
 import { PROTOCOL_VERSION } from '../launcher/directives.js';
 import { buildEnv } from './env.js';
-import { relayDirectives } from './plan.js';
+import { capabilitySets, relayDirectives } from './plan.js';
 import type { ResolvedUser } from './users.js';
 import { fail } from '../errors.js';
 import { capabilitiesOfMask, capabilityMask, type Capability } from '../security/capabilities.js';
@@ -31,6 +31,8 @@ export interface ExecInput {
    * container has
    */
   confined?: { capabilities: readonly Capability[] } | undefined;
+  /** what the container's --cap-add added (its record's): a non-root user gets these, as in run */
+  addedCapabilities: readonly Capability[];
 }
 
 /** What of `wanted` the container's bounding set holds: a helper joining it never gets more. */
@@ -69,10 +71,8 @@ export function planExec(input: ExecInput): Directive[] {
     const m = capabilityMask(input.confined.capabilities);
     d.push(['caps', m, m, m, '0', '0']);
   } else if (caps) {
-    // The container's sets apply to its own user; another -u user is treated the same way
-    // `run` treats one: root keeps the set, anybody else only the bounding set.
-    const root = (input.user?.uid ?? Number(user?.[1] ?? 0)) === 0;
-    d.push(root ? caps : ['caps', caps[1]!, '0', '0', '0', '0']);
+    const uid = input.user?.uid ?? Number(user?.[1] ?? 0);
+    d.push(capabilitySets(uid, capabilitiesOfMask(caps[1]!), input.addedCapabilities));
   }
   if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
   if (input.tty) d.push(['tty']);

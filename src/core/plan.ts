@@ -171,14 +171,26 @@ export function commandLine(input: Pick<PlanInput, 'command' | 'entrypoint' | 'i
   return argv;
 }
 
+/** What --cap-add added (every capability with --privileged): what a non-root user holds. */
+export function addedCapabilities(o: Pick<PlanInput, 'privileged' | 'capAdd'>): Capability[] {
+  return o.privileged ? [...CAPABILITIES] : resolveCapabilities(o.capAdd, ['ALL'], []);
+}
+
+/**
+ * The capability sets of a process of `uid` in a container whose bounding set is `bounding`:
+ * root holds all of it; anybody else only what was added explicitly, through the ambient set.
+ * `run` and `exec` decide with this one rule, so `exec -u` gets what `run -u` would.
+ */
+export function capabilitySets(uid: number, bounding: readonly Capability[], added: readonly Capability[]): Directive {
+  const all = capabilityMask(bounding);
+  if (uid === 0) return ['caps', all, all, all, '0', '0'];
+  const m = capabilityMask(added.filter((c) => bounding.includes(c)));
+  return ['caps', all, m, m, m, m];
+}
+
 function capabilityDirective(input: PlanInput, caps: Capability[]): Directive {
   const valid = caps.filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap);
-  const all = capabilityMask(valid);
-  if (input.user.uid === 0) return ['caps', all, all, all, '0', '0'];
-  // A non-root user holds only what was added explicitly, through the ambient set.
-  const added = input.privileged ? valid : resolveCapabilities(input.capAdd, ['ALL'], []).filter((c) => valid.includes(c));
-  const m = capabilityMask(added);
-  return ['caps', all, m, m, m, m];
+  return capabilitySets(input.user.uid, valid, addedCapabilities(input));
 }
 
 /**

@@ -82,6 +82,25 @@ test('ptrace of pid 1 by a non-root container process fails', async () => {
   assert.ok(g && g.ret === -1 && (g.errno === 1 || g.errno === 38), r.stdout + r.stderr);
 });
 
+test('exec gives a user the capabilities run gives that user (--cap-add in the ambient set of a non-root user)', async () => {
+  const capEff = 'grep ^CapEff: /proc/self/status';
+  for (const runUser of ['0', '1000']) {
+    const box = await nook(['run', '-d', '--network', 'none', '-u', `${runUser}:${runUser}`, '--cap-add', 'NET_BIND_SERVICE', 'host', 'sleep', '300']);
+    assert.is(box.code, 0, box.stderr);
+    const id = box.stdout.trim();
+    try {
+      for (const execUser of ['0', '1000', '2000']) {
+        const ran = await nook(['run', '--rm', '--network', 'none', '-u', `${execUser}:${execUser}`, '--cap-add', 'NET_BIND_SERVICE', 'host', 'sh', '-c', capEff]);
+        const joined = await nook(['exec', '-u', `${execUser}:${execUser}`, id, 'sh', '-c', capEff]);
+        assert.is(joined.code, 0, joined.stderr);
+        assert.is(joined.stdout, ran.stdout, `run -u ${runUser}, exec -u ${execUser}`);
+      }
+    } finally {
+      await nook(['rm', '-f', id]);
+    }
+  }
+});
+
 test('ordinary work runs: a shell, apt-get, python3, a C compiler', async () => {
   const r = await nook(['run', '--rm', 'host', 'sh', '-c', 'echo shell-ok; apt-get --version | head -1; python3 -c "print(6*7)"; printf "int main(){return 0;}" > /tmp/t.c && gcc -o /tmp/t /tmp/t.c && /tmp/t && echo cc-ok']);
   assert.is(r.code, 0, r.stderr);

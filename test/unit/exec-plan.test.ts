@@ -9,7 +9,7 @@ const privileged: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', 
 const dropped: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', '2', '2', '2', '0', '0'], ['no-new-privs'], ['exec', 'sh']];
 
 function exec(containerPlan: Directive[], over: Partial<ExecInput> = {}): Directive[] {
-  return planExec({ containerPlan, pid: 7, startTicks: 1, command: ['tar'], env: [], tty: false, interactive: false, detach: false, terminalFds: [], ...over });
+  return planExec({ containerPlan, pid: 7, startTicks: 1, command: ['tar'], env: [], tty: false, interactive: false, detach: false, terminalFds: [], addedCapabilities: [], ...over });
 }
 
 test('helper capabilities: what was asked, within the container\'s bounding set', () => {

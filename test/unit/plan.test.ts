@@ -5,7 +5,8 @@ import { throwsNook } from './assert-nook.js';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
+import { addedCapabilities, planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
+import type { Directive } from '../../src/launcher/directives.js';
 import { planExec } from '../../src/core/exec-plan.js';
 import { resolveUser } from '../../src/core/users.js';
 import { buildEnv, parseEnvFile, parseEnvEntry } from '../../src/core/env.js';
@@ -202,11 +203,31 @@ test('the caller\'s terminal is relayed without -t (stdin with -i), never when d
 
   const exec = (over: { tty?: boolean; detach?: boolean }) => planExec({
     containerPlan: planLaunch(input()).directives, pid: 42, startTicks: 7, command: ['sh'], env: [],
-    tty: false, interactive: true, terminalFds: [0, 1, 2], detach: false, ...over,
+    tty: false, interactive: true, terminalFds: [0, 1, 2], detach: false, addedCapabilities: [], ...over,
   }).filter((d) => d[0] === 'relay').map((d) => d[1]);
   assert.equal(exec({}), ['0', '1', '2']);
   assert.equal(exec({ tty: true }), []);
   assert.equal(exec({ detach: true }), []);
+});
+
+test('exec gives a user the capabilities run gives that user: root the set, anybody else what --cap-add added', () => {
+  const capsOf = (d: Directive[]) => d.find((x) => x[0] === 'caps');
+  for (const runUser of [0, 1000]) {
+    for (const execUser of [0, 1000, 2000]) {
+      const over = { capAdd: ['NET_BIND_SERVICE', 'NET_ADMIN'], user: { uid: runUser, gid: runUser, groups: [], home: '/' } };
+      const launched = planLaunch(input(over)).directives;
+      const ran = capsOf(planLaunch(input({ ...over, user: { uid: execUser, gid: execUser, groups: [], home: '/' } })).directives);
+      const joined = capsOf(planExec({
+        containerPlan: launched, pid: 42, startTicks: 7, command: ['sh'], env: [], tty: false, interactive: false, terminalFds: [], detach: false,
+        user: { uid: execUser, gid: execUser, groups: [], home: '/' }, addedCapabilities: addedCapabilities({ privileged: false, capAdd: over.capAdd }),
+      }));
+      assert.equal(joined, ran, `run as ${runUser}, exec -u ${execUser}`);
+    }
+  }
+  // and without -u, the container's own user keeps exactly its sets
+  const asUser = planLaunch(input({ capAdd: ['NET_BIND_SERVICE'], user: { uid: 1000, gid: 1000, groups: [], home: '/' } })).directives;
+  const own = planExec({ containerPlan: asUser, pid: 42, startTicks: 7, command: ['sh'], env: [], tty: false, interactive: false, terminalFds: [], detach: false, addedCapabilities: ['NET_BIND_SERVICE'] });
+  assert.equal(capsOf(own), capsOf(asUser));
 });
 
 test.run();

@@ -42,6 +42,8 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     terminalFds: terminalFds(),
     detach,
     seccompFd: seccomp,
+    // records of an older nook: none, as exec did then
+    addedCapabilities: c.config.addedCapabilities ?? [],
   });
   if (detach) {
     const { startDetached } = await import('../../launcher/detached.js');

@@ -6,7 +6,7 @@ import type { RunFlags } from '../commands/run.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
-import { commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
+import { addedCapabilities, commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { attachSocketPath, containerFiles } from '../../containers/layout.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../storage/atomic.js';
@@ -317,6 +317,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     ports: net.ports,
     plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
     seccomp: bpf === undefined ? null : { profile: profile!.ref, file: profile!.file, capabilities },
+    addedCapabilities: addedCapabilities(planInput),
   };
   writeJsonAtomic(files.config, record);
 
