@@ -2,6 +2,7 @@
 import { NookError } from '../errors.js';
 import type { Container } from './state.js';
 import type { Status } from './status.js';
+import { filterKeyValue, splitKeyValue } from '../util/key-value.js';
 
 export interface PsFilters {
   name: string[];
@@ -17,10 +18,8 @@ const STATUSES: Status[] = ['created', 'restarting', 'running', 'paused', 'exite
 export function parseFilters(args: string[]): PsFilters {
   const f: PsFilters = { name: [], status: [], label: [], ancestor: [], exited: [], id: [] };
   for (const arg of args) {
-    const eq = arg.indexOf('=');
-    if (eq <= 0) throw new NookError(`bad format of filter (expected name=value): ${arg}`);
-    const key = arg.slice(0, eq).toLowerCase();
-    const value = arg.slice(eq + 1);
+    const [name, value] = filterKeyValue(arg);
+    const key = name.toLowerCase();
     if (key === 'name') f.name.push(value);
     else if (key === 'id') f.id.push(value);
     else if (key === 'ancestor') f.ancestor.push(value);
@@ -31,8 +30,8 @@ export function parseFilters(args: string[]): PsFilters {
       if (!/^-?\d+$/.test(value)) throw new NookError(`invalid filter 'exited=${value}'`, { hint: 'an exit code' });
       f.exited.push(Number(value));
     } else if (key === 'label') {
-      const i = value.indexOf('=');
-      f.label.push(i < 0 ? { key: value } : { key: value.slice(0, i), value: value.slice(i + 1) });
+      const [k, v] = splitKeyValue(value);
+      f.label.push(v === undefined ? { key: k } : { key: k, value: v });
     } else {
       throw new NookError(`invalid filter '${key}'`, { hint: 'supported: name, id, status, label, ancestor, exited' });
     }

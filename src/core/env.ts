@@ -1,6 +1,7 @@
 // The container's environment: Docker's precedence (image, then --env-file, then -e) and
 // its defaults (PATH, HOSTNAME, HOME, TERM with a tty). Pure.
 import { fail } from '../errors.js';
+import { splitKeyValue } from '../util/key-value.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -17,10 +18,9 @@ export function parseEnvFile(text: string, file: string, hostEnv: Record<string,
 }
 
 export function parseEnvEntry(entry: string, hostEnv: Record<string, string | undefined>, where = '-e'): string | undefined {
-  const eq = entry.indexOf('=');
-  const key = eq < 0 ? entry : entry.slice(0, eq);
+  const [key, value] = splitKeyValue(entry);
   if (!key || /\s/.test(key)) fail(`invalid environment variable "${entry}" (${where})`, 'use KEY=VALUE');
-  if (eq >= 0) return entry;
+  if (value !== undefined) return entry;
   const v = hostEnv[key];
   return v === undefined ? undefined : `${key}=${v}`;
 }
@@ -28,8 +28,10 @@ export function parseEnvEntry(entry: string, hostEnv: Record<string, string | un
 export function buildEnv(layers: { image: string[]; files: string[]; flags: string[]; defaults: Record<string, string> }): string[] {
   const env = new Map<string, string>();
   for (const e of [...layers.image, ...layers.files, ...layers.flags]) {
-    const eq = e.indexOf('=');
-    env.set(e.slice(0, eq), e.slice(eq + 1));
+    // an image's entry without `=` names no value: it sets nothing (it used to set its name
+    // less the last letter to itself)
+    const [key, value] = splitKeyValue(e);
+    if (value !== undefined) env.set(key, value);
   }
   for (const [k, v] of Object.entries(layers.defaults)) if (!env.has(k)) env.set(k, v);
   return [...env].map(([k, v]) => `${k}=${v}`);

@@ -1,5 +1,6 @@
 // `-v SRC:DST[:ro|rw]` and `--tmpfs PATH[:size=N,mode=M]` as Docker reads them. Pure.
 import { fail } from '../errors.js';
+import { splitKeyValue } from '../util/key-value.js';
 
 export interface BindSpec { source: string; target: string; readonly: boolean }
 /** `-v NAME:/path` (name) or `-v /path` (anonymous: name undefined) */
@@ -43,9 +44,8 @@ export function parseVolume(spec: string): BindSpec | VolumeSpec {
 export function parseMount(spec: string): BindSpec | VolumeSpec | TmpfsSpec {
   const kv = new Map<string, string>();
   for (const field of spec.split(',')) {
-    const eq = field.indexOf('=');
-    const key = eq < 0 ? field : field.slice(0, eq);
-    const value = eq < 0 ? 'true' : field.slice(eq + 1);
+    const [key, given] = splitKeyValue(field);
+    const value = given ?? 'true';
     const canonical = key === 'src' ? 'source' : key === 'dst' || key === 'destination' ? 'target' : key === 'ro' ? 'readonly' : key;
     kv.set(canonical, value);
   }
@@ -84,7 +84,7 @@ export function parseTmpfs(spec: string): TmpfsSpec {
   const out: string[] = [];
   let mode = 'mode=1777';
   for (const o of opts) {
-    const [k, v] = o.split('=');
+    const [k, v] = splitKeyValue(o);
     if (k === 'size' && v && SIZE.test(v)) out.push(`size=${v}`);
     else if (k === 'mode' && v && /^[0-7]{3,4}$/.test(v)) mode = `mode=${v}`;
     else if (k === 'nr_inodes' && v && /^\d+[kmg]?$/.test(v)) out.push(`nr_inodes=${v}`);

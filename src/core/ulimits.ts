@@ -1,5 +1,6 @@
 // `--ulimit name=soft[:hard]` (and the config's ulimits) as setrlimit arguments. Pure.
 import { fail } from '../errors.js';
+import { splitKeyValue } from '../util/key-value.js';
 
 /** RLIMIT_* numbers from <sys/resource.h> on Linux. */
 export const RLIMITS: Record<string, number> = {
@@ -14,12 +15,11 @@ function limit(v: string, spec: string): number {
 }
 
 export function parseUlimit(spec: string): { resource: number; soft: number; hard: number } {
-  const eq = spec.indexOf('=');
-  const name = spec.slice(0, eq);
-  if (eq < 0 || !(name in RLIMITS)) {
+  const [name, limits] = splitKeyValue(spec);
+  if (limits === undefined || !(name in RLIMITS)) {
     fail(`invalid ulimit "${spec}"`, `use NAME=SOFT[:HARD] with NAME one of ${Object.keys(RLIMITS).join(', ')}`);
   }
-  const [softText, hardText, extra] = spec.slice(eq + 1).split(':');
+  const [softText, hardText, extra] = limits.split(':');
   if (extra !== undefined || !softText) fail(`invalid ulimit "${spec}"`, 'use NAME=SOFT[:HARD]');
   const soft = limit(softText, spec);
   const hard = hardText === undefined ? soft : limit(hardText, spec);

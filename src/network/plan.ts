@@ -6,6 +6,7 @@ import { hostnameText, hostsText, isLoopback, parseResolvConf, resolvConfText, t
 import { pastaArgv, slirp4netnsArgv } from './helper-argv.js';
 import type { InstalledHelpers } from './helpers.js';
 import type { PortMapping } from './ports.js';
+import { splitKeyValue } from '../util/key-value.js';
 
 export type NetworkMode =
   | { kind: 'auto' | 'pasta' | 'slirp4netns' | 'none' | 'host' }
@@ -48,9 +49,8 @@ function parseBool(key: string, value: string): boolean {
 export function parseNetworkOptions(specs: string[]): NetworkOptions {
   const out: NetworkOptions = { allowHostLoopback: false, mtu: DEFAULT_MTU };
   for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    const key = eq < 0 ? spec : spec.slice(0, eq);
-    const value = eq < 0 ? 'true' : spec.slice(eq + 1);
+    const [key, given] = splitKeyValue(spec);
+    const value = given ?? 'true';
     if (key === 'allow_host_loopback') out.allowHostLoopback = parseBool(key, value);
     else if (key === 'mtu') {
       const n = Number(value);

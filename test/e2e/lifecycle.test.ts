@@ -283,4 +283,12 @@ check('volumes: create with labels, ls with filters, inspect, rm, prune', async 
   assert.match(ok(await nook(['volume', 'prune', '-f'])).stdout, new RegExp(`Deleted Volumes:\\n(.*\\n)*${anon}\\n`));
 });
 
+check('a filter without =, on ps, container prune and volume ls, is the one bad-format error (prune cut its last letter)', async () => {
+  for (const args of [['ps', '--filter', 'label'], ['container', 'prune', '-f', '--filter', 'label'], ['volume', 'ls', '--filter', 'label']]) {
+    const r = await nook(args);
+    assert.is(r.code, 125, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr, 'nook: bad format of filter (expected name=value): label\n', args.join(' '));
+  }
+});
+
 test.run();

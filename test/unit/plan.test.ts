@@ -126,6 +126,8 @@ test('users: names, uids, groups and supplementary groups from /etc/group', () =
 test('environment: image < env-file < -e, defaults fill the gaps, KEY alone copies', () => {
   const env = buildEnv({ image: ['A=image', 'PATH=/bin'], files: ['A=file', 'B=file'], flags: ['B=flag'], defaults: { PATH: '/x', HOME: '/root' } });
   assert.equal(env, ['A=file', 'PATH=/bin', 'B=flag', 'HOME=/root']);
+  // an image's entry without `=` sets nothing (it set FO=FOO)
+  assert.equal(buildEnv({ image: ['FOO', 'A=1'], files: [], flags: [], defaults: {} }), ['A=1']);
   assert.equal(parseEnvFile('# c\nX=1\n\nY\nZ=a=b\r\n', 'f', { Y: 'host' }), ['X=1', 'Y=host', 'Z=a=b']);
   assert.is(parseEnvEntry('MISSING', {}), undefined);
   throwsNook(() => parseEnvEntry('=x', {}), /invalid environment variable/);

@@ -8,13 +8,14 @@ import { NookError } from '../../errors.js';
 import { humanSize } from '../../format/units.js';
 import { treeSize } from '../../containers/disk-usage.js';
 import { confirm } from './confirm.js';
+import { filterKeyValue, splitKeyValue } from '../../util/key-value.js';
 
 export async function containerPrune(flags: { force?: boolean; filter?: string[] }): Promise<number> {
   const labels: Array<[string, string | undefined]> = [];
   let untilMs: number | undefined;
   for (const f of flags.filter ?? []) {
-    const [key, value = ''] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)];
-    if (key === 'label') labels.push(value.includes('=') ? [value.slice(0, value.indexOf('=')), value.slice(value.indexOf('=') + 1)] : [value, undefined]);
+    const [key, value] = filterKeyValue(f);
+    if (key === 'label') labels.push(splitKeyValue(value));
     else if (key === 'until') untilMs = parseTimeArg(value, '--filter until');
     else throw new NookError(`invalid filter '${f}'`, { hint: 'supported: label=KEY[=VALUE], until=TIME' });
   }

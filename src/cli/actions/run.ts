@@ -27,6 +27,7 @@ import { currentIdentity, lastCapability } from '../../launcher/identity.js';
 import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
+import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
 
 interface ImageChoice {
   /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
@@ -133,7 +134,8 @@ async function mountsFor(flags: RunFlags, chosen: ImageChoice, create: boolean):
 function securityOptions(opts: string[]): { noNewPrivileges: boolean; mask: string[]; unmask: string[]; seccomp?: string } {
   const out: { noNewPrivileges: boolean; mask: string[]; unmask: string[]; seccomp?: string } = { noNewPrivileges: true, mask: [], unmask: [] };
   for (const opt of opts) {
-    const [key, value] = opt.includes('=') ? [opt.slice(0, opt.indexOf('=')), opt.slice(opt.indexOf('=') + 1)] : [opt, 'true'];
+    const [key, given] = splitKeyValue(opt);
+    const value = given ?? 'true';
     if (key === 'no-new-privileges') {
       if (value !== 'true' && value !== 'false') fail(`invalid --security-opt "${opt}"`, 'use no-new-privileges=true or =false');
       out.noNewPrivileges = value === 'true';
@@ -305,7 +307,7 @@ export async function run(image: string | undefined, command: string[], flags: R
     env: plan.directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
     workingDir: plan.directives.find((d) => d[0] === 'chdir')![1]!,
     user: userSpec,
-    labels: parseLabels(flags.label ?? []),
+    labels: keyValueRecord(flags.label ?? [], 'label'),
     restartPolicy: restart,
     stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
     networkMode: flags.network ?? config.network,
@@ -334,12 +336,3 @@ export async function run(image: string | undefined, command: string[], flags: R
   return execve(launcher, ['nook-run', '--args', String(fd)]);
 }
 
-function parseLabels(specs: string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const s of specs) {
-    const eq = s.indexOf('=');
-    if (eq === 0) fail(`invalid label "${s}"`, 'use KEY=VALUE');
-    labels[eq < 0 ? s : s.slice(0, eq)] = eq < 0 ? '' : s.slice(eq + 1);
-  }
-  return labels;
-}

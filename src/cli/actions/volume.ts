@@ -9,20 +9,11 @@ import { treeSize } from '../../containers/disk-usage.js';
 import type { VolumeCreateFlags, VolumeLsFlags, VolumePruneFlags } from '../commands/volume.js';
 import { forEachRef } from './each-container.js';
 import { confirm } from './confirm.js';
-
-function keyValues(specs: string[], what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const s of specs) {
-    const eq = s.indexOf('=');
-    if (eq === 0) throw new NookError(`invalid ${what} "${s}"`, { hint: 'use KEY=VALUE' });
-    out[eq < 0 ? s : s.slice(0, eq)] = eq < 0 ? '' : s.slice(eq + 1);
-  }
-  return out;
-}
+import { filterKeyValue, keyValueRecord, splitKeyValue } from '../../util/key-value.js';
 
 export async function volumeCreate(name: string | undefined, flags: VolumeCreateFlags): Promise<number> {
   if (flags.driver !== undefined && flags.driver !== 'local') throw new NookError(`volume driver "${flags.driver}" is not available`, { hint: 'only "local"' });
-  const { volume } = await createVolume(name, { labels: keyValues(flags.label ?? [], 'label'), options: keyValues(flags.opt ?? [], 'option') });
+  const { volume } = await createVolume(name, { labels: keyValueRecord(flags.label ?? [], 'label'), options: keyValueRecord(flags.opt ?? [], 'option') });
   process.stdout.write(volume.Name + '\n');
   return 0;
 }
@@ -31,10 +22,7 @@ type Match = (v: Volume, used: Set<string>) => boolean;
 
 function volumeFilters(specs: string[], allowed: string[]): Match[] {
   return specs.map((f): Match => {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new NookError(`bad format of filter (expected name=value): ${f}`);
-    const key = f.slice(0, eq);
-    const value = f.slice(eq + 1);
+    const [key, value] = filterKeyValue(f);
     if (!allowed.includes(key)) throw new NookError(`invalid filter '${key}'`, { hint: `supported: ${allowed.join(', ')}` });
     if (key === 'dangling') {
       if (!['true', 'false', '1', '0'].includes(value)) throw new NookError(`invalid filter 'dangling=${value}'`, { hint: 'true or false' });
@@ -42,8 +30,7 @@ function volumeFilters(specs: string[], allowed: string[]): Match[] {
     }
     if (key === 'name') return (v) => v.Name.includes(value);
     if (key === 'driver') return (v) => v.Driver === value;
-    const i = value.indexOf('=');
-    const [k, val] = i < 0 ? [value, undefined] : [value.slice(0, i), value.slice(i + 1)];
+    const [k, val] = splitKeyValue(value);
     return (v) => k in v.Labels && (val === undefined || v.Labels[k] === val);
   });
 }
