@@ -1,15 +1,11 @@
 // /etc/subuid and /etc/subgid: `name-or-uid:start:count` lines (subuid(5)). Used by the run
 // planner (which range to map) and by `nook doctor` (is there one, and which to suggest).
 
-export interface SubIdEntry {
-  name: string;
-  start: number;
-  count: number;
-}
+import type { IdRange } from '../util/id-range.js';
 
-export interface SubIdRange {
-  start: number;
-  count: number;
+/** One line: whose range it is (a name or a numeric uid) and the range. */
+export interface SubIdEntry extends IdRange {
+  name: string;
 }
 
 const LINE = /^([^:\s]+):(\d+):(\d+)$/;
@@ -28,7 +24,7 @@ export function parseSubIdFile(text: string): SubIdEntry[] {
 }
 
 /** This user's ranges, in file order; an entry may name the user or give the numeric uid. */
-export function subIdRanges(text: string, userName: string, uid: number): SubIdRange[] {
+export function subIdRanges(text: string, userName: string, uid: number): IdRange[] {
   return parseSubIdFile(text)
     .filter((e) => e.name === userName || e.name === String(uid))
     .map(({ start, count }) => ({ start, count }));
@@ -38,7 +34,7 @@ export function subIdRanges(text: string, userName: string, uid: number): SubIdR
  * The first range of `count` ids at or above 100000 (useradd's SUB_UID_MIN) that overlaps no
  * existing entry: the range to suggest in a fix.
  */
-export function freeSubIdRange(entries: ReadonlyArray<SubIdEntry>, count = 65536): SubIdRange {
+export function freeSubIdRange(entries: ReadonlyArray<SubIdEntry>, count = 65536): IdRange {
   const taken = [...entries].sort((a, b) => a.start - b.start);
   let start = 100000;
   for (const e of taken) {

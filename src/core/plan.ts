@@ -8,8 +8,8 @@ import { buildEnv, DEFAULT_PATH } from './env.js';
 import type { BindSpec, TmpfsSpec } from './mountspec.js';
 import type { ResolvedUser } from './users.js';
 import { CAPABILITIES, capabilityMask, resolveCapabilities, type Capability } from '../security/capabilities.js';
+import type { IdRange } from '../util/id-range.js';
 
-export interface IdRange { start: number; count: number }
 
 export interface Identity {
   uid: number;

@@ -1,7 +1,8 @@
 // subuid/subgid ranges: without one nook maps only the user's own id (container root), so images
 // with files of other owners cannot be unpacked faithfully. A warning, not a failure.
 import { readFile } from 'node:fs/promises';
-import { freeSubIdRange, parseSubIdFile, subIdRanges, type SubIdEntry, type SubIdRange } from '../../config/subid.js';
+import { freeSubIdRange, parseSubIdFile, subIdRanges, type SubIdEntry } from '../../config/subid.js';
+import type { IdRange } from '../../util/id-range.js';
 import { ok, warn, type CheckResult } from '../check.js';
 
 /** Images use ids up to 65534 (nobody); fewer subordinate ids leave files of some owners unmappable. */
@@ -13,7 +14,7 @@ export interface User {
 }
 
 /** Two of the user's own ranges that overlap each other, if any. */
-function selfOverlap(ranges: ReadonlyArray<SubIdRange>): [SubIdRange, SubIdRange] | null {
+function selfOverlap(ranges: ReadonlyArray<IdRange>): [IdRange, IdRange] | null {
   const sorted = [...ranges].sort((a, b) => a.start - b.start);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.start < sorted[i - 1]!.start + sorted[i - 1]!.count) return [sorted[i - 1]!, sorted[i]!];
