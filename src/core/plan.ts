@@ -9,6 +9,7 @@ import type { BindSpec, TmpfsSpec } from './mountspec.js';
 import type { ResolvedUser } from './users.js';
 import { CAPABILITIES, capabilityMask, resolveCapabilities, type Capability } from '../security/capabilities.js';
 import type { IdRange } from '../util/id-range.js';
+import type { ImageConfig } from './image-config.js';
 
 
 export interface Identity {
@@ -26,14 +27,7 @@ export type RootfsSpec =
   | { kind: 'overlay'; lowers: string[]; upper: string; work: string }
   | { kind: 'fuse-overlay'; program: string; lowers: string[]; upper: string; work: string };
 
-export interface ImageConfig {
-  Env?: string[];
-  Cmd?: string[];
-  Entrypoint?: string[];
-  WorkingDir?: string;
-  User?: string;
-  ExposedPorts?: Record<string, object>;
-}
+export type { ImageConfig } from './image-config.js';
 
 export interface PlanInput {
   id: string;

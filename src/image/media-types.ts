@@ -3,6 +3,7 @@
 // mediaType field) is refused with one line. Pure.
 import { NookError } from '../errors.js';
 import { isDigest } from '../storage/digest.js';
+import type { OciContainerConfig } from '../core/image-config.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -58,17 +59,7 @@ export interface OciImageConfig {
   variant?: string;
   created?: string;
   author?: string;
-  config?: {
-    User?: string;
-    ExposedPorts?: Record<string, object>;
-    Env?: string[];
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    Volumes?: Record<string, object>;
-    WorkingDir?: string;
-    Labels?: Record<string, string>;
-    StopSignal?: string;
-  };
+  config?: OciContainerConfig;
   rootfs: { type: string; diff_ids: string[] };
   history?: Array<{ created?: string; created_by?: string; author?: string; comment?: string; empty_layer?: boolean }>;
 }
