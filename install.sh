@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds nook and installs it for the invoking user under $PREFIX (default ~/.local), then
-# checks the rootless prerequisites and names the package that provides each missing one.
+# runs `nook doctor`: every rootless prerequisite, and the fix for each missing one.
 # As root on Debian (CI, a fresh box) it first installs the missing Debian packages itself.
 # Safe to run again: it installs only what is missing and replaces the previous install whole.
 set -euo pipefail
@@ -86,75 +86,13 @@ mv -T "$staging" "$lib"
 rm -rf "$old"
 ln -sfn ../lib/nook/nook.cjs "$PREFIX/bin/nook"
 
-# Rootless prerequisites: warnings only, each with the package or command that fixes it.
-warnings=0
-ok()   { printf '  ok       %s\n' "$*"; }
-warn() { printf '  missing  %s\n' "$*"; warnings=$((warnings + 1)); }
-
-user="${SUDO_USER:-$(id -un)}"
-say "rootless prerequisites for user $user:"
-
-for tool in newuidmap newgidmap; do
-  path="$(PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" || true)"
-  if [ -z "$path" ]; then
-    warn "$tool (Debian: uidmap / Fedora: shadow-utils)"
-  elif [ -u "$path" ] || { command -v getcap >/dev/null && [ -n "$(getcap "$path")" ]; }; then
-    ok "$tool ($path)"
-  else
-    warn "$tool is neither setuid nor has file capabilities (reinstall: Debian uidmap / Fedora shadow-utils)"
-  fi
-done
-
-if [ "$user" = root ]; then
-  ok "subordinate ids: not needed for root (run install.sh as the user who will use nook to check theirs)"
-else
-  uid="$(id -u "$user")"
-  for f in /etc/subuid /etc/subgid; do
-    if grep -qE "^($user|$uid):" "$f" 2>/dev/null; then
-      ok "$f entry for $user"
-    else
-      warn "$f entry for $user (fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user)"
-    fi
-  done
-fi
-
-max_ns="$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)"
-if [ "$max_ns" -gt 0 ]; then
-  ok "user namespaces (user.max_user_namespaces = $max_ns)"
-else
-  warn "user namespaces are disabled (fix: sudo sysctl -w user.max_user_namespaces=28633)"
-fi
-if [ -r /proc/sys/kernel/unprivileged_userns_clone ] && [ "$(cat /proc/sys/kernel/unprivileged_userns_clone)" != 1 ]; then
-  warn "unprivileged user namespaces are off (fix: sudo sysctl -w kernel.unprivileged_userns_clone=1)"
-fi
-
-if command -v pasta >/dev/null; then
-  ok "pasta ($(command -v pasta))"
-elif command -v slirp4netns >/dev/null; then
-  ok "slirp4netns ($(command -v slirp4netns))"
-else
-  warn "pasta (Debian: passt / Fedora: passt) or slirp4netns (Debian: slirp4netns / Fedora: slirp4netns)"
-fi
-
-if command -v fuse-overlayfs >/dev/null; then
-  ok "fuse-overlayfs ($(command -v fuse-overlayfs))"
-else
-  warn "fuse-overlayfs (Debian: fuse-overlayfs / Fedora: fuse-overlayfs)"
-fi
-
-# Read the cache first: with pipefail, grep -q closing the pipe early would fail ldconfig.
-libs="$(/sbin/ldconfig -p 2>/dev/null || true)"
-if grep -q 'libseccomp\.so\.2' <<<"$libs"; then
-  ok "libseccomp"
-else
-  warn "libseccomp (Debian: libseccomp2 / Fedora: libseccomp)"
-fi
-
 say "installed nook to $lib, command $PREFIX/bin/nook"
 case ":$PATH:" in
-  *":$PREFIX/bin:"*) say "$PREFIX/bin is on PATH: run 'nook doctor' to check this machine in depth" ;;
+  *":$PREFIX/bin:"*) ;;
   *) say "$PREFIX/bin is not on PATH: add it, e.g. echo 'export PATH=\"$PREFIX/bin:\$PATH\"' >> ~/.profile" ;;
 esac
-if [ "$warnings" -gt 0 ]; then
-  say "$warnings prerequisite(s) missing: nook runs with reduced features until they are installed"
-fi
+
+# The rootless prerequisites, checked once, by nook itself: each missing one with its fix.
+say "prerequisites for $(id -un) (nook doctor):"
+"$PREFIX/bin/nook" doctor ||
+  say "nook runs with reduced features until what doctor names is fixed; run 'nook doctor' again to check"

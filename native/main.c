@@ -111,7 +111,7 @@ static void loopback_up(void)
 static void clone_failed(int err)
 {
 	if (err == ENOSPC)
-		die("clone", err, "cannot create a user namespace: the limit is reached (raise it: sudo sysctl -w user.max_user_namespaces=15000)");
+		die("clone", err, "cannot create a user namespace: user.max_user_namespaces is reached (`nook doctor` names the fix)");
 	if (err == EPERM || err == EACCES)
 		die("clone", err, "cannot create a user namespace: %s (unprivileged user namespaces are disabled: sudo sysctl -w kernel.unprivileged_userns_clone=1, or an AppArmor/SELinux policy forbids them; see `nook doctor`)", strerror(err));
 	if (err == EINVAL)
