@@ -9,7 +9,7 @@ import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
 import { LAUNCHER_ENV, launcherPath } from '../paths.js';
-import { encodeDirectives } from '../launcher/directives.js';
+import { encodeDirectives } from '../core/directives.js';
 import { helperCapabilities, planExec } from '../core/exec-plan.js';
 import type { Capability } from '../security/capabilities.js';
 import { procStat } from './procfs.js';

@@ -1,7 +1,7 @@
 // The container's records as the CLI and the supervisor leave them, read tolerantly: a field
 // that an older nook did not write is simply absent, a torn or missing file is "no record".
 import { readFileSync } from 'node:fs';
-import type { Directive } from '../launcher/directives.js';
+import type { Directive } from '../core/directives.js';
 import type { Capability } from '../security/capabilities.js';
 
 export interface PortRecord { hostIp?: string; hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' }

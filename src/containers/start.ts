@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
-import { encodeDirectives, type Directive } from '../launcher/directives.js';
+import { encodeDirectives, type Directive } from '../core/directives.js';
 import type { ContainerConfig } from './record.js';
 import { attachSocketPath, containerFiles } from './layout.js';
 import { NookError } from '../errors.js';

@@ -1,8 +1,8 @@
 // `nook exec`: a process inside a running container, with the container's capabilities,
 // no_new_privs, rlimits and seccomp profile, through the launcher's `join`. Pure: the
 // container's own directives and the flags in, the exec directives out.
-import type { Directive } from '../launcher/directives.js';
-import { PROTOCOL_VERSION } from '../launcher/directives.js';
+import type { Directive } from './directives.js';
+import { PROTOCOL_VERSION } from './directives.js';
 import { buildEnv } from './env.js';
 import { capabilitySets, relayDirectives } from './plan.js';
 import type { ResolvedUser } from './users.js';

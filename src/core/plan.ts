@@ -1,8 +1,8 @@
 // Pure planning: everything `nook run` decided (image config, config file, flags, this user's
 // ids) becomes the launcher's directive list. No file system, no processes: the run action
 // gathers the facts and hands them in, so this is unit-tested without namespaces.
-import type { Directive } from '../launcher/directives.js';
-import { PROTOCOL_VERSION } from '../launcher/directives.js';
+import type { Directive } from './directives.js';
+import { PROTOCOL_VERSION } from './directives.js';
 import { fail } from '../errors.js';
 import { buildEnv, DEFAULT_PATH } from './env.js';
 import type { BindSpec, TmpfsSpec } from './mountspec.js';

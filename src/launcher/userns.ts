@@ -6,7 +6,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Writable } from 'node:stream';
 import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { planIdMaps, type IdMapPlan } from '../core/plan.js';
-import { PROTOCOL_VERSION, encodeDirectives, type Directive } from './directives.js';
+import { PROTOCOL_VERSION, encodeDirectives, type Directive } from '../core/directives.js';
 import { currentIdentity, lastCapability } from './identity.js';
 import { CAPABILITIES, capabilityMask } from '../security/capabilities.js';
 import { DEFAULT_PATH } from '../core/env.js';

@@ -3,7 +3,7 @@
 // the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { Directive } from '../launcher/directives.js';
+import type { Directive } from '../core/directives.js';
 import { planIdMaps, type Identity } from '../core/plan.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { fail } from '../errors.js';

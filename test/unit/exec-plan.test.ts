@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { helperCapabilities, planExec, type ExecInput } from '../../src/core/exec-plan.js';
-import type { Directive } from '../../src/launcher/directives.js';
+import type { Directive } from '../../src/core/directives.js';
 
 const privileged: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', '1ffffffffff', '1ffffffffff', '1ffffffffff', '0', '0'], ['exec', 'sh']];
 const dropped: Directive[] = [['version', '1'], ['user', '0', '0'], ['caps', '2', '2', '2', '0', '0'], ['no-new-privs'], ['exec', 'sh']];

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addedCapabilities, planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
-import type { Directive } from '../../src/launcher/directives.js';
+import type { Directive } from '../../src/core/directives.js';
 import { planExec } from '../../src/core/exec-plan.js';
 import { resolveUser } from '../../src/core/users.js';
 import { buildEnv, parseEnvFile, parseEnvEntry } from '../../src/core/env.js';

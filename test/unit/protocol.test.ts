@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DIRECTIVES, PROTOCOL_VERSION, encodeDirectives, formatDirectives } from '../../src/launcher/directives.js';
+import { DIRECTIVES, PROTOCOL_VERSION, encodeDirectives, formatDirectives } from '../../src/core/directives.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const launcher = `${root}native/build/nook-run`;

@@ -9,7 +9,7 @@ import { planExec } from '../../core/exec-plan.js';
 import { parseEnvEntry } from '../../core/env.js';
 import { resolveUser } from '../../core/users.js';
 import { readTextInRoot } from '../../rootfs/read-in-root.js';
-import { encodeDirectives } from '../../launcher/directives.js';
+import { encodeDirectives } from '../../core/directives.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);

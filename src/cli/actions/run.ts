@@ -24,7 +24,7 @@ import { parseUlimit } from '../../core/ulimits.js';
 import { readTextInLayers, readTextInRoot, resolveInRoot } from '../../rootfs/read-in-root.js';
 import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
-import { encodeDirectives, formatDirectives } from '../../launcher/directives.js';
+import { encodeDirectives, formatDirectives } from '../../core/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';

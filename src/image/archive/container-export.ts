@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NookError } from '../../errors.js';
 import { LAUNCHER_ENV, launcherPath } from '../../paths.js';
-import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../launcher/directives.js';
+import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../core/directives.js';
 import { capabilityMask, type Capability } from '../../security/capabilities.js';
 import type { ResolvedProfile } from '../../security/seccomp/locate.js';
 import { DEFAULT_PATH } from '../../core/env.js';
