@@ -1,6 +1,5 @@
 // A container's state as Docker reports it, derived from its records and what /proc says.
 // The derivation is pure (deriveState takes the liveness facts), so every case is unit-tested.
-import { humanDuration } from '../format/units.js';
 import type { ContainerConfig, SupervisorState } from './record.js';
 
 export type Status = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
@@ -65,14 +64,3 @@ export function deriveState(config: ContainerConfig, record: SupervisorState | u
   };
 }
 
-const isZero = (t: string) => !t || t.startsWith('0001-');
-
-/** Docker's STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created" ... */
-export function statusText(s: ContainerState, now = Date.now()): string {
-  const since = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
-  if (s.restarting) return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
-  if (s.running) return s.paused ? `Up ${since(s.startedAt)} (Paused)` : `Up ${since(s.startedAt)}`;
-  if (isZero(s.startedAt) && s.status === 'created') return 'Created';
-  if (isZero(s.finishedAt)) return '';
-  return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
-}

@@ -9,7 +9,6 @@ import { dataDir, runtimeDir } from '../paths.js';
 import { NookError } from '../errors.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { withLock } from '../storage/lock.js';
-import { goMap } from '../format/template.js';
 import { readJson } from './record.js';
 import { removeTreesInNamespace, runInUserNamespace } from './remove.js';
 import { listContainers } from './state.js';
@@ -44,7 +43,7 @@ export function loadVolume(name: string): Volume | undefined {
   if (!NAME.test(name)) return undefined;
   const v = readJson<Volume>(metaPath(name));
   if (!v || v.Name !== name) return undefined;
-  return { ...v, Labels: goMap({ ...(v.Labels ?? {}) }), Options: goMap({ ...(v.Options ?? {}) }), Mountpoint: join(volumeDir(name), '_data') };
+  return { ...v, Labels: { ...(v.Labels ?? {}) }, Options: { ...(v.Options ?? {}) }, Mountpoint: join(volumeDir(name), '_data') };
 }
 
 export function listVolumes(): Volume[] {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { filtersNeedAll, matchesFilters, parseFilters } from '../../src/containers/filters.js';
-import { ellipsis, formatPorts, inspectView, psRow } from '../../src/containers/views.js';
+import { ellipsis, formatPorts, inspectView, psRow } from '../../src/format/container-views.js';
 import { deriveState } from '../../src/containers/status.js';
 import type { Container } from '../../src/containers/state.js';
 import type { ContainerConfig, SupervisorState } from '../../src/containers/record.js';

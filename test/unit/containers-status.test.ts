@@ -1,7 +1,8 @@
 // Container state from its records and the liveness facts, and Docker's status strings.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deriveState, statusText, LOST_EXIT_CODE, type Liveness } from '../../src/containers/status.js';
+import { deriveState, LOST_EXIT_CODE, type Liveness } from '../../src/containers/status.js';
+import { statusText } from '../../src/format/container-views.js';
 import type { ContainerConfig, SupervisorState } from '../../src/containers/record.js';
 
 const config = (over: Partial<ContainerConfig> = {}): ContainerConfig => ({ id: 'a'.repeat(64), name: 'web', image: 'busybox', created: '2024-01-01T00:00:00Z', command: ['sleep', '9'], ...over });

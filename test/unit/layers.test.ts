@@ -30,7 +30,6 @@ const RANK: Record<string, number> = {
  */
 const KNOWN_UPWARD = new Set([
   'storage -> image', // storage/remove.ts uses the unpack worker's in-namespace removal
-  'containers -> format', // ps/volume views build template maps in the domain
 ]);
 
 function folderOf(file: string): string {

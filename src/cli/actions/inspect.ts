@@ -1,6 +1,6 @@
 // `nook inspect`: Docker's container JSON (an array, 4-space indent), or --format per container.
 import { resolveContainer } from '../../containers/state.js';
-import { inspectView } from '../../containers/views.js';
+import { inspectView } from '../../format/container-views.js';
 import { parseFormat } from '../../format/render.js';
 import { NookError, formatError } from '../../errors.js';
 import { terminalJson } from '../../util/terminal-text.js';

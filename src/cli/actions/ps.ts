@@ -1,7 +1,7 @@
 // `nook ps`: Docker's listing: running containers by default, newest first.
 import { listContainers } from '../../containers/state.js';
 import { filtersNeedAll, matchesFilters, parseFilters } from '../../containers/filters.js';
-import { PS_DEFAULT_FORMAT, PS_HEADERS, psRow } from '../../containers/views.js';
+import { PS_DEFAULT_FORMAT, PS_HEADERS, psRow } from '../../format/container-views.js';
 import { renderListing } from '../../format/render.js';
 import { NookError } from '../../errors.js';
 import type { PsFlags } from '../commands/ps.js';

@@ -2,6 +2,7 @@
 import { ANONYMOUS_LABEL, createVolume, listVolumes, loadVolume, removeVolume, type Volume } from '../../containers/volumes.js';
 import { listContainers } from '../../containers/state.js';
 import { parseFormat, renderListing } from '../../format/render.js';
+import { goMap } from '../../format/template.js';
 import { NookError } from '../../errors.js';
 import { terminalJson } from '../../util/terminal-text.js';
 import { humanSize } from '../../format/units.js';
@@ -66,7 +67,9 @@ export async function volumeInspect(names: string[], format: string | undefined)
     if (v) found.push(v);
     else errors.push(`nook: get ${n}: no such volume`);
   }
-  process.stdout.write(f ? found.map((v) => f.render(v) + '\n').join('') : terminalJson(found, 4) + '\n');
+  // Labels and Options are Go maps to a template: a missing key prints <no value>
+  const view = (v: Volume) => ({ ...v, Labels: goMap({ ...v.Labels }), Options: goMap({ ...v.Options }) });
+  process.stdout.write(f ? found.map((v) => f.render(view(v)) + '\n').join('') : terminalJson(found, 4) + '\n');
   for (const e of errors) process.stderr.write(e + '\n');
   return errors.length > 0 ? 125 : 0;
 }

@@ -1,10 +1,10 @@
 // What `ps` and `inspect` show of a container, in Docker's shapes. Pure: a Container in,
 // plain values out (the --format templates run over these).
-import { goMap } from '../format/template.js';
-import { goTimeString, humanDuration } from '../format/units.js';
-import type { PortRecord } from './record.js';
-import type { Container } from './state.js';
-import { statusText } from './status.js';
+import { goMap } from './template.js';
+import { goTimeString, humanDuration } from './units.js';
+import type { PortRecord } from '../containers/record.js';
+import type { Container } from '../containers/state.js';
+import type { ContainerState } from '../containers/status.js';
 
 export const PS_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED',
@@ -138,4 +138,16 @@ export function inspectView(c: Container): Record<string, unknown> {
       Ports: portMap(cfg.ports ?? []),
     },
   };
+}
+
+const isZero = (t: string) => !t || t.startsWith('0001-');
+
+/** Docker's STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created" ... */
+export function statusText(s: ContainerState, now = Date.now()): string {
+  const since = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
+  if (s.restarting) return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
+  if (s.running) return s.paused ? `Up ${since(s.startedAt)} (Paused)` : `Up ${since(s.startedAt)}`;
+  if (isZero(s.startedAt) && s.status === 'created') return 'Created';
+  if (isZero(s.finishedAt)) return '';
+  return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
 }
