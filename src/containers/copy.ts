@@ -4,16 +4,17 @@
 // side only reads or writes tar streams. Needs sh and tar in the container (busybox has both).
 // That sh and tar are the container's code: they run with no_new_privs, the container's
 // seccomp profile (`default` for an unconfined one) and only the capabilities tar needs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
-import { LAUNCHER_ENV, launcherPath } from '../paths.js';
 import { encodeDirectives } from '../core/directives.js';
 import { helperCapabilities, planExec } from '../core/exec-plan.js';
 import type { Capability } from '../security/capabilities.js';
 import { procStat } from './procfs.js';
 import { entryPid, type Container } from './state.js';
+import { SPAWNED_SECCOMP_FD } from '../launcher/fd-layout.js';
+import { spawnLauncher } from '../launcher/spawned.js';
 
 /** Exit codes of the scripts below that mean a user error, with Docker's wording. */
 const SCRIPT_ERRORS: Record<number, (path: string, ref: string) => string> = {
@@ -77,22 +78,19 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     interactive: withStdin,
     terminalFds: [], // the launcher's stdio are our pipes
     detach: false,
-    seccompFd: 4,
+    seccompFd: SPAWNED_SECCOMP_FD,
     confined: { capabilities },
     addedCapabilities: [],
   });
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', seccomp], env: LAUNCHER_ENV });
+  const { child, stderr } = spawnLauncher(encodeDirectives(directives), [withStdin ? 'pipe' : 'ignore', 'pipe'], seccomp);
   closeSync(seccomp);
-  (child.stdio[3] as Writable).end(encodeDirectives(directives));
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (e) => reject(new NookError(`cannot start the launcher: ${e.message}`)));
     child.on('close', (code) => {
       if (code === 0) return resolve();
       const known = code !== null ? SCRIPT_ERRORS[code] : undefined;
       if (known) return reject(new NookError(known(pathForErrors, ref)));
-      const line = err.trim().split('\n').at(-1)?.replace(/^nook: /, '') ?? '';
+      const line = stderr().trim().split('\n').at(-1)?.replace(/^nook: /, '') ?? '';
       reject(new NookError(`copying ${pathForErrors} in container ${ref} failed${line ? `: ${line}` : ` (exit ${code})`}`));
     });
   });

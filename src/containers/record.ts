@@ -42,7 +42,7 @@ export interface ContainerConfig {
   /** the launcher's directives without the seccomp fd: `start` launches them again */
   plan?: Directive[];
   /**
-   * What the seccomp program is compiled from (it reaches the launcher as fd 5): the profile as
+   * What the seccomp program is compiled from (it reaches the launcher as its own fd): the profile as
    * named and the file it was read from at create; its text is kept in the container's
    * directory (`seccomp.json`). The JSON, not the compiled program: the program also depends on
    * the running kernel (minKernel) and libseccomp, so after a reboot into another kernel the same

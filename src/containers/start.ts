@@ -1,6 +1,6 @@
 // Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
 // program (compiled again from the profile kept at create, or taken from the cache, unless
-// `run -d` has it at hand) is handed over as fd 5.
+// `run -d` has it at hand) is handed over as DETACHED_SECCOMP_FD.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
@@ -11,8 +11,7 @@ import { NookError } from '../errors.js';
 import { compileProfile } from '../security/seccomp/compile.js';
 import { isProfileName, readProfileText, resolveProfile, type ResolvedProfile } from '../security/seccomp/locate.js';
 import { memfdWith } from '../launcher/exec.js';
-
-const SECCOMP_FD = 5;
+import { DETACHED_SECCOMP_FD } from '../launcher/fd-layout.js';
 
 export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
   if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
@@ -22,7 +21,7 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
     const bpf = compiledBpf ?? (await recordedProgram(rec));
     if (bpf) {
       extraFds.push(memfdWith('nook-seccomp', bpf));
-      directives.splice(directives.length - 1, 0, ['seccomp-fd', String(SECCOMP_FD)]);
+      directives.splice(directives.length - 1, 0, ['seccomp-fd', String(DETACHED_SECCOMP_FD)]);
     }
   }
   // A new start is not a stop: the supervisor may restart it again.

@@ -5,6 +5,7 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
 import { LAUNCHER_ENV } from '../paths.js';
+import { ARGS_FD, DETACHED_STATUS_FD } from './fd-layout.js';
 
 export interface StatusEvent { type: 'child' | 'started' | 'error' | 'exit'; pid?: number; code?: number; stage?: string; errno?: number; msg?: string }
 
@@ -14,14 +15,14 @@ export function parseStatusLines(text: string): StatusEvent[] {
 }
 
 /**
- * `directives` is the encoded list; `extraFds` are inherited from fd 5 on (so a plan that
- * names `seccomp-fd 5` gets extraFds[0] there).
+ * `directives` is the encoded list; `extraFds` are inherited from DETACHED_SECCOMP_FD on (so a
+ * plan that names `seccomp-fd 5` gets extraFds[0] there).
  */
 export function startDetached(launcher: string, directives: Buffer, extraFds: number[] = []): Promise<{ pid: number }> {
   const stdio: StdioOptions = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...extraFds];
-  const child = spawn(launcher, ['--args', '3', '--status-fd', '4'], { stdio, detached: true , env: LAUNCHER_ENV });
-  (child.stdio[3] as Writable).end(directives);
-  const status = child.stdio[4] as Readable;
+  const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], { stdio, detached: true, env: LAUNCHER_ENV });
+  (child.stdio[ARGS_FD] as Writable).end(directives);
+  const status = child.stdio[DETACHED_STATUS_FD] as Readable;
   return new Promise((resolve, reject) => {
     let buf = '';
     let settled = false;

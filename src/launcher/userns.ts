@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION, encodeDirectives, type Directive } from '../core/dire
 import { currentIdentity, lastCapability } from './identity.js';
 import { CAPABILITIES, capabilityMask } from '../security/capabilities.js';
 import { DEFAULT_PATH } from '../core/env.js';
+import { ARGS_FD } from './fd-layout.js';
 
 /** The directives for a store helper: host root as is, read-write where the user may write. */
 export function planUserNamespaceTask(argv: string[], ids: IdMapPlan, opts: { env?: Record<string, string>; cwd?: string; lastCap: number }): Directive[] {
@@ -31,13 +32,13 @@ export function planUserNamespaceTask(argv: string[], ids: IdMapPlan, opts: { en
 }
 
 /**
- * Runs argv inside a user namespace mapped like the containers. stdio[3] is taken for the
+ * Runs argv inside a user namespace mapped like the containers. ARGS_FD is taken for the
  * directives; pass the rest as for child_process.spawn (default: inherit).
  */
 export function spawnInUserNamespace(argv: string[], opts: { stdio?: StdioOptions; env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
   const directives = planUserNamespaceTask(argv, planIdMaps(currentIdentity()), { ...opts, lastCap: lastCapability() });
   const base = Array.isArray(opts.stdio) ? opts.stdio.slice(0, 3) : [opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'];
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio: [...base, 'pipe'] as StdioOptions , env: LAUNCHER_ENV });
-  (child.stdio[3] as Writable).end(encodeDirectives(directives));
+  const child = spawn(launcherPath(), ['--args', String(ARGS_FD)], { stdio: [...base, 'pipe'] as StdioOptions, env: LAUNCHER_ENV });
+  (child.stdio[ARGS_FD] as Writable).end(encodeDirectives(directives));
   return child;
 }

@@ -10,6 +10,7 @@ import { parseEnvEntry } from '../../core/env.js';
 import { resolveUser } from '../../core/users.js';
 import { readTextInRoot } from '../../rootfs/read-in-root.js';
 import { encodeDirectives } from '../../core/directives.js';
+import { DETACHED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);
@@ -27,8 +28,8 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   const bpf = await recordedProgram(c.config);
   const { memfdWith, execve, terminalFds } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
-  // Detached, the program reaches the launcher as fd 5 (see launcher/detached.ts).
-  if (bpf) seccomp = detach ? 5 : memfdWith('nook-seccomp', bpf);
+  // Detached, the program reaches the launcher as DETACHED_SECCOMP_FD (launcher/fd-layout.ts).
+  if (bpf) seccomp = detach ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', bpf);
   const directives = planExec({
     containerPlan: c.config.plan,
     pid,

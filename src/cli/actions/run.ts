@@ -28,6 +28,7 @@ import { encodeDirectives, formatDirectives } from '../../core/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
+import { DETACHED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 
 interface ImageChoice {
   /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
@@ -269,7 +270,7 @@ export async function run(image: string | undefined, command: string[], flags: R
   };
   // Detached, the program reaches the launcher as fd 5 (see containers/start.ts); in the
   // foreground, a memfd the launcher inherits.
-  planInput.seccompFd = bpf === undefined ? undefined : detached || flags.createOnly ? 5 : memfdWith('nook-seccomp', bpf);
+  planInput.seccompFd = bpf === undefined ? undefined : detached || flags.createOnly ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', bpf);
   const plan = planLaunch(planInput);
 
   if (flags.dryRun) {

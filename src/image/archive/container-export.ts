@@ -7,12 +7,9 @@
 // /sys export as the directories they are in the image. That tar is the container's code:
 // it runs on a read-only root, without a network, with no_new_privs, the container's seccomp
 // profile (`default` for an unconfined one) and one capability, to read every file.
-import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { NookError } from '../../errors.js';
-import { LAUNCHER_ENV, launcherPath } from '../../paths.js';
 import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../core/directives.js';
 import { capabilityMask, type Capability } from '../../security/capabilities.js';
 import type { ResolvedProfile } from '../../security/seccomp/locate.js';
@@ -21,6 +18,8 @@ import type { StoreLayout } from '../../storage/layout.js';
 import { withLock } from '../../storage/lock.js';
 import { removeInNamespace } from '../unpack/run-worker.js';
 import { storeTempPath } from '../../storage/atomic.js';
+import { SPAWNED_SECCOMP_FD } from '../../launcher/fd-layout.js';
+import { spawnLauncher } from '../../launcher/spawned.js';
 
 const ID_MAP_DIRECTIVES = new Set(['uid-map-helper', 'gid-map-helper', 'uid-map', 'gid-map', 'setgroups-deny']);
 
@@ -74,7 +73,7 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
     mkdirSync(dirs.upper, { recursive: true, mode: 0o755 });
     mkdirSync(dirs.work, { mode: 0o700 });
     try {
-      await runLauncher(encodeDirectives(planExport(plan, dirs, 4)), ['ignore', out, 'pipe', 'pipe', seccomp], c.name);
+      await runLauncher(encodeDirectives(planExport(plan, dirs, SPAWNED_SECCOMP_FD)), out, seccomp, c.name);
     } finally {
       closeSync(seccomp);
       await removeInNamespace([scratch]);
@@ -82,16 +81,13 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
   }, { shared: true });
 }
 
-function runLauncher(directives: Buffer, stdio: StdioOptions, name: string): Promise<void> {
-  const child = spawn(launcherPath(), ['--args', '3'], { stdio , env: LAUNCHER_ENV });
-  (child.stdio[3] as Writable).end(directives);
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+function runLauncher(directives: Buffer, out: number, seccomp: number, name: string): Promise<void> {
+  const { child, stderr } = spawnLauncher(directives, ['ignore', out], seccomp);
   return new Promise((resolve, reject) => {
     child.on('error', (e) => reject(new NookError(`cannot start the launcher: ${e.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) return resolve();
-      const line = err.trim().split('\n').at(-1)?.replace(/^nook(-run)?: /, '') ?? '';
+      const line = stderr().trim().split('\n').at(-1)?.replace(/^nook(-run)?: /, '') ?? '';
       if (code === 127) return reject(new NookError(`exporting container ${name} failed: its image has no tar program`, { hint: 'nook export runs the container\'s own tar, as nook cp does' }));
       reject(new NookError(`exporting container ${name} failed${line ? `: ${line}` : ` (${signal ?? `exit ${code}`})`}`));
     });
