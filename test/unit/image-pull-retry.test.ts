@@ -1,7 +1,7 @@
 // When a registry request is tried again and how a blob resumes: retry.ts, pure.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rangeHeader, resumeSkip, retryAfterMs, retryDelayMs, TRIES, type Failure } from '../../src/image/registry/retry.js';
+import { isFinalStatus, rangeHeader, resumeSkip, retryAfterMs, retryDelayMs, TRIES, type Failure } from '../../src/image/registry/retry.js';
 
 const status = (s: number, retryAfter: string | null = null): Failure => ({ kind: 'status', status: s, retryAfter });
 
@@ -17,6 +17,7 @@ test('transient failures are retried with growing back-off, up to TRIES tries in
 test('a 4xx is the registry\'s final word, except 408 and 429', () => {
   for (const s of [400, 401, 403, 404, 405, 410, 416]) assert.is(retryDelayMs(status(s), 1), undefined, `HTTP ${s}`);
   assert.is(retryDelayMs(status(429), 1), 250, '429 without Retry-After: back-off');
+  assert.equal([400, 404, 408, 429, 500, 503].map(isFinalStatus), [true, true, false, false, false, false]);
 });
 
 test('429 honours Retry-After within reason, in seconds or as a date', () => {

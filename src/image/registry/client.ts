@@ -10,7 +10,7 @@ import { NookError } from '../../errors.js';
 import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './endpoints.js';
-import { rangeHeader, resumeSkip, retryDelayMs, type Failure, type Timeouts } from './retry.js';
+import { isFinalStatus, rangeHeader, resumeSkip, retryDelayMs, type Failure, type Timeouts } from './retry.js';
 
 const MAX_TOKEN_BYTES = 1024 * 1024;
 
@@ -113,9 +113,8 @@ export class RegistryClient {
         }
         if (res.ok) return res;
         const detail = await errorDetail(res, this.timeouts.idleMs);
-        const failure: Failure = { kind: 'status', status: res.status, retryAfter: res.headers.get('retry-after') };
-        if (retryDelayMs(failure, 1) === undefined) throw this.refusal(ep, repo, what, res.status, detail);
-        throw new TryFailure(failure, `registry ${ep.host} answered ${res.status}: ${detail}`);
+        if (isFinalStatus(res.status)) throw this.refusal(ep, repo, what, res.status, detail);
+        throw new TryFailure({ kind: 'status', status: res.status, retryAfter: res.headers.get('retry-after') }, `registry ${ep.host} answered ${res.status}: ${detail}`);
       } catch (err) {
         await pauseOrGiveUp(err, tries, what);
       }
@@ -290,9 +289,11 @@ async function readWithin(reader: BodyReader, idleMs: number, host: string): Pro
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
+/** ECONNRESET and the like by their code; undici's own errors (UND_ERR_*) by their message. */
 function causeOf(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message;
+  const code = cause?.code?.startsWith('UND_ERR') ? undefined : cause?.code;
+  return code ?? cause?.message ?? (err as Error).message;
 }
 
 function tlsHint(ep: Endpoint): (err: unknown) => string | undefined {

@@ -29,9 +29,13 @@ export function retryDelayMs(f: Failure, tries: number, now = Date.now()): numbe
   if (tries >= TRIES) return undefined;
   const backoff = BACKOFF_MS[Math.min(tries, BACKOFF_MS.length) - 1]!;
   if (f.kind !== 'status') return backoff;
-  if (f.status === 429) return retryAfterMs(f.retryAfter, now) ?? backoff;
-  if (f.status === 408 || f.status >= 500) return backoff;
-  return undefined;
+  if (isFinalStatus(f.status)) return undefined;
+  return f.status === 429 ? retryAfterMs(f.retryAfter, now) ?? backoff : backoff;
+}
+
+/** An error status that another try would only repeat. */
+export function isFinalStatus(status: number): boolean {
+  return status < 500 && status !== 408 && status !== 429;
 }
 
 /** Retry-After in seconds or as an HTTP date, capped so a pull never sleeps for hours. */
