@@ -73,8 +73,9 @@ export const configSchema = v.strictObject(
           pullConcurrency: v.optional(intRange(1, 16), 3),
           // How long a registry may keep a pull waiting: for the headers of an answer, and for
           // the next byte of a body. Never a limit on a whole download, which may take hours.
-          headerTimeoutSeconds: v.optional(intRange(1, 3600), 30),
-          idleTimeoutSeconds: v.optional(intRange(1, 3600), 30),
+          // At most undici's own headersTimeout and bodyTimeout (300 s), which would cut first.
+          headerTimeoutSeconds: v.optional(intRange(1, 300), 30),
+          idleTimeoutSeconds: v.optional(intRange(1, 300), 30),
         },
         'an object with maxLayerBytes, maxImageBytes, pullConcurrency, headerTimeoutSeconds and idleTimeoutSeconds',
       ),

@@ -197,7 +197,7 @@ test('a layer that always stalls fails in one line naming the inactivity and the
     const lines = r.stderr.trim().split('\n');
     assert.is(lines.length, 1, `one line, got:\n${r.stderr}`);
     const host = reg.host.replace(/\./g, '\\.');
-    assert.match(lines[0]!, new RegExp(`^nook: layer ${image.layer.digest} \\(1\\) of ${host}/${REPO}:latest: no data from ${host} for 1 s \\(after 4 tries\\)$`));
+    assert.match(lines[0]!, new RegExp(`^nook: layer ${image.layer.digest} \\(1\\) of ${host}/${REPO}:latest: no data from ${host} for 1 s \\(after 4 tries\\)$`), lines[0]);
     assert.not.match(r.stderr, /truncated/);
     assert.is(reg.layerRanges.length, 4);
     assert.ok(reg.layerRanges.slice(1).every((h) => /^bytes=\d+-$/.test(h)), `each retry resumes: ${reg.layerRanges.join(', ')}`);
