@@ -71,8 +71,13 @@ export const configSchema = v.strictObject(
           maxLayerBytes: v.optional(byteCount('the unpacked size limit of one layer'), 16 * GiB),
           maxImageBytes: v.optional(byteCount('the unpacked size limit of one image'), 64 * GiB),
           pullConcurrency: v.optional(intRange(1, 16), 3),
+          // How long a registry may keep a pull waiting: for the headers of an answer, and for
+          // the next byte of a body. Never a limit on a whole download, which may take hours.
+          // At most undici's own headersTimeout and bodyTimeout (300 s), which would cut first.
+          headerTimeoutSeconds: v.optional(intRange(1, 300), 30),
+          idleTimeoutSeconds: v.optional(intRange(1, 300), 30),
         },
-        'an object with maxLayerBytes, maxImageBytes and pullConcurrency',
+        'an object with maxLayerBytes, maxImageBytes, pullConcurrency, headerTimeoutSeconds and idleTimeoutSeconds',
       ),
       {},
     ),
@@ -119,7 +124,8 @@ export const KEY_TRUST = {
   // where images come from, and whether TLS is checked
   registries: { insecure: 'user', mirrors: 'user' },
   // decompression-bomb guards: a project may not lift them under the user's store
-  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', pullConcurrency: 'project' },
+  // (a timeout only decides how soon a stuck pull gives up)
+  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project' },
   logs: { maxSize: 'project', maxFiles: 'project' },
   // setrlimit inside the container: an unprivileged process may not exceed its own hard limits
   ulimits: 'project',

@@ -3,7 +3,6 @@
 // it is already complete, unpacked through the verified pipeline, marked complete last.
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { NookError } from '../errors.js';
 import { withLock } from '../storage/lock.js';
 import { BlobWriter, hasBlob } from '../storage/blobs.js';
 import { blobPath, layerDiffDir, layerDir, layerLockPath, type StoreLayout } from '../storage/layout.js';
@@ -13,8 +12,6 @@ import { unpackLayerStream, type LayerLimits } from './layer-pipeline.js';
 import { removeInNamespace } from './unpack/run-worker.js';
 import type { PullProgress } from './pull-progress.js';
 
-/** A failed attempt is retried this often when the source's connection fails (digest mismatches are not). */
-const LAYER_ATTEMPTS = 3;
 /** Waiting for another shell's pull of the same layer may take as long as that download. */
 export const LAYER_LOCK_TIMEOUT_MS = 60 * 60 * 1000;
 
@@ -24,8 +21,9 @@ export interface LayerJob {
   chainId: string;
   /** Names the layer in errors: `layer sha256:... (2) of docker.io/library/busybox:latest`. */
   what: string;
-  /** Opens the compressed bytes; only called when the blob is not already stored. */
-  open: () => Promise<Readable>;
+  /** Opens the compressed bytes; only called when the blob is not already stored. A source that
+   * can fail midway (a registry) retries and resumes inside this stream. */
+  open: () => Readable;
 }
 
 export interface LayerContext {
@@ -46,38 +44,34 @@ export async function ensureLayer(s: StoreLayout, job: LayerJob, ctx: LayerConte
       ctx.progress.layerDone(short, 'Already exists');
       return { record: existing, fresh: false };
     }
-    for (let attempt = 1; ; attempt++) {
-      ctx.signal.throwIfAborted();
-      // Whatever is here lacks its marker: left by a killed pull. We hold the lock, so nobody writes it.
-      if (existsSync(layerDir(s, job.chainId))) await removeInNamespace([layerDir(s, job.chainId)]);
-      mkdirSync(layerDiffDir(s, job.chainId), { recursive: true, mode: 0o755 });
-      const stored = hasBlob(s, job.desc.digest);
-      const blob = stored ? undefined : new BlobWriter(s);
-      const budgetBefore = ctx.budget.remaining;
-      try {
-        const source = stored ? createReadStream(blobPath(s, job.desc.digest)) : await job.open();
-        const out = await unpackLayerStream({
-          source, desc: job.desc, diffId: job.diffId, diffDir: layerDiffDir(s, job.chainId), blob,
-          limits: { maxLayerBytes: ctx.maxLayerBytes, imageBudget: ctx.budget },
-          onBytes: (n) => ctx.progress.layerBytes(short, n), signal: ctx.signal, what: job.what,
-        });
-        blob?.commit(job.desc.digest, job.desc.size);
-        const record: LayerRecord = {
-          chainId: job.chainId, diffId: job.diffId, blobDigest: job.desc.digest, blobSize: job.desc.size,
-          mediaType: job.desc.mediaType, size: out.size, completedAt: new Date().toISOString(),
-        };
-        markLayerComplete(s, record);
-        for (const n of out.notes) ctx.note(`${short}: ${n}`);
-        ctx.progress.layerDone(short, 'Pull complete');
-        return { record, fresh: true };
-      } catch (err) {
-        blob?.abort();
-        ctx.budget.remaining = budgetBefore;
-        await removeInNamespace([layerDir(s, job.chainId)]);
-        const retriable = err instanceof NookError && /download failed|cannot reach/.test(err.message) && !ctx.signal.aborted;
-        if (!retriable || attempt >= LAYER_ATTEMPTS) throw err;
-        ctx.progress.line(`${short}: retrying after: ${(err as Error).message}`);
-      }
+    ctx.signal.throwIfAborted();
+    // Whatever is here lacks its marker: left by a killed pull. We hold the lock, so nobody writes it.
+    if (existsSync(layerDir(s, job.chainId))) await removeInNamespace([layerDir(s, job.chainId)]);
+    mkdirSync(layerDiffDir(s, job.chainId), { recursive: true, mode: 0o755 });
+    const stored = hasBlob(s, job.desc.digest);
+    const blob = stored ? undefined : new BlobWriter(s);
+    const budgetBefore = ctx.budget.remaining;
+    try {
+      const source = stored ? createReadStream(blobPath(s, job.desc.digest)) : job.open();
+      const out = await unpackLayerStream({
+        source, desc: job.desc, diffId: job.diffId, diffDir: layerDiffDir(s, job.chainId), blob,
+        limits: { maxLayerBytes: ctx.maxLayerBytes, imageBudget: ctx.budget },
+        onBytes: (n) => ctx.progress.layerBytes(short, n), signal: ctx.signal, what: job.what,
+      });
+      blob?.commit(job.desc.digest, job.desc.size);
+      const record: LayerRecord = {
+        chainId: job.chainId, diffId: job.diffId, blobDigest: job.desc.digest, blobSize: job.desc.size,
+        mediaType: job.desc.mediaType, size: out.size, completedAt: new Date().toISOString(),
+      };
+      markLayerComplete(s, record);
+      for (const n of out.notes) ctx.note(`${short}: ${n}`);
+      ctx.progress.layerDone(short, 'Pull complete');
+      return { record, fresh: true };
+    } catch (err) {
+      blob?.abort();
+      ctx.budget.remaining = budgetBefore;
+      await removeInNamespace([layerDir(s, job.chainId)]);
+      throw err;
     }
   }, { timeoutMs: LAYER_LOCK_TIMEOUT_MS });
 }

@@ -13,6 +13,7 @@ import { choosePlatform, formatPlatform } from './platform.js';
 import { formatReference, parseReference, repositoryName, type ImageReference } from './reference.js';
 import { RegistryClient } from './registry/client.js';
 import type { RegistrySettings } from './registry/endpoints.js';
+import type { Timeouts } from './registry/retry.js';
 import { ensureLayer, mapLimited, LAYER_LOCK_TIMEOUT_MS } from './layer-store.js';
 import { buildImageRecord } from './image-record.js';
 import type { PullProgress } from './pull-progress.js';
@@ -20,6 +21,7 @@ import type { PullProgress } from './pull-progress.js';
 export interface PullSettings {
   registries: RegistrySettings;
   limits: { maxLayerBytes: number; maxImageBytes: number; pullConcurrency: number };
+  timeouts: Timeouts;
 }
 
 export interface PullOptions {
@@ -53,7 +55,7 @@ interface Resolved {
 export async function pullImage(s: StoreLayout, input: string, opts: PullOptions): Promise<PullResult> {
   const ref = parseReference(input);
   const name = formatReference(ref);
-  const client = new RegistryClient(ref.domain, opts.settings.registries);
+  const client = new RegistryClient(ref.domain, opts.settings.registries, opts.settings.timeouts);
   const r = await resolveManifest(client, ref, opts);
   const configBody = hasBlob(s, r.config.digest) ? readBlob(s, r.config.digest) : await fetchVerified(client, ref.path, r.config, MAX_CONFIG_BYTES, `config ${r.config.digest} of ${name}`);
   const config = parseImageConfig(configBody, r.layers.length, `config ${r.config.digest} of ${name}`);
@@ -63,11 +65,13 @@ export async function pullImage(s: StoreLayout, input: string, opts: PullOptions
 
   return withLock(s.storeLock, async () => {
     const budget = { remaining: opts.settings.limits.maxImageBytes, maxImageBytes: opts.settings.limits.maxImageBytes };
-    const records = await mapLimited(r.layers, opts.settings.limits.pullConcurrency, (desc, i, signal) =>
-      ensureLayer(s, {
-        desc, diffId: diffIds[i]!, chainId: chains[i]!, what: `layer ${desc.digest} (${i + 1}) of ${name}`,
-        open: () => client.blobStream(ref.path, desc.digest),
-      }, { budget, maxLayerBytes: opts.settings.limits.maxLayerBytes, progress: opts.progress, note: opts.note, signal }));
+    const records = await mapLimited(r.layers, opts.settings.limits.pullConcurrency, (desc, i, signal) => {
+      const what = `layer ${desc.digest} (${i + 1}) of ${name}`;
+      return ensureLayer(s, {
+        desc, diffId: diffIds[i]!, chainId: chains[i]!, what,
+        open: () => client.blobStream(ref.path, desc.digest, desc.size, what),
+      }, { budget, maxLayerBytes: opts.settings.limits.maxLayerBytes, progress: opts.progress, note: opts.note, signal });
+    });
     putBlob(s, r.manifestDigest, r.manifestBody);
     putBlob(s, r.config.digest, configBody);
     const id = r.config.digest;

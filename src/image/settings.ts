@@ -6,7 +6,11 @@ import type { Platform } from './media-types.js';
 
 export async function loadPullSettings(): Promise<PullSettings> {
   const c = await loadConfig();
-  return { registries: { insecure: c.registries.insecure, mirrors: c.registries.mirrors }, limits: c.limits };
+  return {
+    registries: { insecure: c.registries.insecure, mirrors: c.registries.mirrors },
+    limits: c.limits,
+    timeouts: { headerMs: c.limits.headerTimeoutSeconds * 1000, idleMs: c.limits.idleTimeoutSeconds * 1000 },
+  };
 }
 
 export function platformFrom(flag: string | undefined): { platform: Platform; platformExplicit: boolean } {

@@ -60,7 +60,7 @@ test('no config file anywhere: every default', async () => {
       storageDriver: 'auto',
       profile: 'default',
       registries: { insecure: [], mirrors: {} },
-      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, pullConcurrency: 3 },
+      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30 },
       logs: { maxSize: 10 * 1024 ** 2, maxFiles: 3 },
       ulimits: {},
     });
@@ -170,7 +170,7 @@ test('every key of the schema is classified for trust, and nothing else is', () 
 });
 
 test('forbiddenInProject: the first key only a user may set, through nested objects', () => {
-  assert.is(forbiddenInProject({ logs: { maxFiles: 3 }, ulimits: { nofile: '10' }, limits: { pullConcurrency: 2 } }), undefined);
+  assert.is(forbiddenInProject({ logs: { maxFiles: 3 }, ulimits: { nofile: '10' }, limits: { pullConcurrency: 2, headerTimeoutSeconds: 5, idleTimeoutSeconds: 5 } }), undefined);
   assert.is(forbiddenInProject({ limits: { pullConcurrency: 2, maxImageBytes: 5 } }), 'limits.maxImageBytes');
   assert.is(forbiddenInProject({ registries: {} }), undefined, 'an empty object sets nothing');
   assert.is(forbiddenInProject({ logs: { maxFiles: 3 } }, { logs: {} }), 'logs.maxFiles', 'an unclassified key is the user\'s');
@@ -317,7 +317,7 @@ test('an unknown key is an error naming the file, the key and the known keys', a
     const err = await loadError(s.proj);
     assert.is(
       err.message,
-      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, pullConcurrency)`,
+      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds)`,
     );
     assert.is(err.exitCode, 125);
   } finally {

@@ -34,8 +34,8 @@ export async function login(registry: string, flags: LoginFlags): Promise<number
   const username = flags.username ?? (await prompt('Username: ', false)).trim();
   const password = flags.password ?? (flags.passwordStdin ? await readStdin() : await prompt('Password: ', true));
   if (username === '' || password === '') throw new NookError('user name and password must not be empty');
-  const { registries } = await loadPullSettings();
-  await verifyLogin(domain, username, password, registries);
+  const { registries, timeouts } = await loadPullSettings();
+  await verifyLogin(domain, username, password, registries, timeouts.headerMs);
   await storeCredentials(domain, username, password);
   process.stdout.write('Login Succeeded!\n');
   return 0;

@@ -5,8 +5,6 @@ import { NookError } from '../../errors.js';
 import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from '../registry/challenge.js';
 import { endpointsFor, type RegistrySettings } from '../registry/endpoints.js';
 
-const TIMEOUT_MS = 30_000;
-
 /** `https://host:5000/v2/`, `host:5000`, `index.docker.io` -> the registry's domain. Pure. */
 export function registryDomain(input: string): string {
   const host = input.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
@@ -15,19 +13,21 @@ export function registryDomain(input: string): string {
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
 
-async function get(url: string, authorization: string | undefined, domain: string): Promise<Response> {
+// Every body here is cancelled unread, so a limit on the whole request is one on its headers.
+async function get(url: string, authorization: string | undefined, domain: string, headerMs: number): Promise<Response> {
   try {
-    return await fetch(url, { headers: authorization ? { Authorization: authorization } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await fetch(url, { headers: authorization ? { Authorization: authorization } : {}, signal: AbortSignal.timeout(headerMs) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new NookError(`cannot reach registry ${domain}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { hint: 'check the name; a plain-http registry must be listed in the config\'s registries.insecure' });
   }
 }
 
-export async function verifyLogin(domain: string, username: string, password: string, settings: RegistrySettings): Promise<void> {
+/** `headerMs`: the config's limits.headerTimeoutSeconds, as for a pull. */
+export async function verifyLogin(domain: string, username: string, password: string, settings: RegistrySettings, headerMs: number): Promise<void> {
   const ep = endpointsFor(domain, settings).find((e) => !e.mirror)!;
   const basic = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
-  const first = await get(`${ep.base}/v2/`, undefined, domain);
+  const first = await get(`${ep.base}/v2/`, undefined, domain, headerMs);
   await first.body?.cancel();
   if (first.ok) return; // a registry without authentication takes anyone
   if (first.status !== 401) throw new NookError(`registry ${domain} answered ${first.status} to /v2/: it does not look like a registry`);
@@ -35,12 +35,12 @@ export async function verifyLogin(domain: string, username: string, password: st
   if (!ch) throw new NookError(`registry ${domain} wants authentication it does not describe`);
   let res: Response;
   if (ch.scheme === 'basic') {
-    res = await get(`${ep.base}/v2/`, basic, domain);
+    res = await get(`${ep.base}/v2/`, basic, domain, headerMs);
   } else {
     const url = tokenRealm(ch, domain);
     if (!realmMayReceiveCredentials(url, ep.base)) throw new NookError(`registry ${domain} names the token server ${url.origin}, another host over plain http: nook does not send your password there`, { hint: 'the token server must use https' });
     url.searchParams.set('account', username);
-    res = await get(url.href, basic, domain);
+    res = await get(url.href, basic, domain, headerMs);
   }
   await res.body?.cancel();
   if (res.status === 401 || res.status === 403) throw new NookError(`login to ${domain} failed: unauthorized: incorrect username or password`);

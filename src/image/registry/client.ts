@@ -1,16 +1,18 @@
 // A distribution v2 client on Node's fetch: the 401 -> token dance, retries with back-off for
-// transient failures, mirrors before the registry, and bounded reads of manifests and configs.
+// transient failures, mirrors before the registry, bounded reads of manifests and configs, and
+// blob downloads that resume where they broke. Time limits apply to waiting (for headers, for the
+// next byte), never to a whole body: a multi-GB layer on a slow link takes as long as it takes.
 // Node's fetch (undici) is enough: it streams bodies, follows blob redirects to CDNs and drops
 // Authorization on a cross-origin redirect.
 import { Readable } from 'node:stream';
+import type { ReadableStreamDefaultReader } from 'node:stream/web';
 import { NookError } from '../../errors.js';
 import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './endpoints.js';
+import { isFinalStatus, rangeHeader, resumeSkip, retryDelayMs, type Failure, type Timeouts } from './retry.js';
 
-const RETRIES = 3;
-const BACKOFF_MS = [250, 1000, 3000];
-const HEADER_TIMEOUT_MS = 30_000;
+const MAX_TOKEN_BYTES = 1024 * 1024;
 
 export interface FetchedDocument {
   body: Buffer;
@@ -19,7 +21,26 @@ export interface FetchedDocument {
   digest: string | undefined;
 }
 
+type BodyReader = ReadableStreamDefaultReader<Uint8Array>;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One try that failed in a way another try may not; the message names the cause. */
+class TryFailure extends Error {
+  constructor(readonly failure: Failure, message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+/** Waits before the next try, or gives up with the cause and the number of tries. */
+async function pauseOrGiveUp(err: unknown, tries: number, what: string): Promise<void> {
+  if (!(err instanceof TryFailure)) throw err;
+  const delay = retryDelayMs(err.failure, tries);
+  if (delay === undefined) {
+    throw new NookError(`${what}: ${err.message} (after ${tries} ${tries === 1 ? 'try' : 'tries'})`, err.hint === undefined ? {} : { hint: err.hint });
+  }
+  await sleep(delay);
+}
 
 export class RegistryClient {
   private readonly endpoints: Endpoint[];
@@ -27,25 +48,38 @@ export class RegistryClient {
   /** by Endpoint.credentialsName: each host gets only what is stored for it */
   private readonly credentials = new Map<string, Credentials | undefined>();
 
-  constructor(private readonly domain: string, settings: RegistrySettings) {
+  constructor(private readonly domain: string, settings: RegistrySettings, private readonly timeouts: Timeouts) {
     this.endpoints = endpointsFor(domain, settings);
   }
 
   async manifest(repo: string, reference: string, accept: string, maxBytes: number): Promise<FetchedDocument> {
-    const res = await this.get(repo, `/v2/${repo}/manifests/${reference}`, { Accept: accept }, `manifest ${repo}:${reference}`);
-    return { body: await readBounded(res, maxBytes, `manifest of ${this.domain}/${repo}`), contentType: res.headers.get('content-type') ?? undefined, digest: res.headers.get('docker-content-digest') ?? undefined };
+    const { res, body } = await this.document(repo, `/v2/${repo}/manifests/${reference}`, { Accept: accept }, `manifest ${repo}:${reference}`, maxBytes);
+    return { body, contentType: res.headers.get('content-type') ?? undefined, digest: res.headers.get('docker-content-digest') ?? undefined };
   }
 
   async smallBlob(repo: string, digest: string, maxBytes: number): Promise<Buffer> {
-    const res = await this.get(repo, `/v2/${repo}/blobs/${digest}`, {}, `blob ${digest}`);
-    return readBounded(res, maxBytes, `blob ${digest}`);
+    return (await this.document(repo, `/v2/${repo}/blobs/${digest}`, {}, `blob ${digest}`, maxBytes)).body;
   }
 
-  /** A blob as a stream; the caller verifies digest and size while consuming it. */
-  async blobStream(repo: string, digest: string): Promise<Readable> {
-    const res = await this.get(repo, `/v2/${repo}/blobs/${digest}`, {}, `blob ${digest}`);
-    if (!res.body) throw new NookError(`registry ${this.domain} sent an empty body for blob ${digest}`);
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  /**
+   * A blob of `size` bytes as one stream, however many requests it takes: a try that breaks,
+   * stalls or ends early is followed by one that resumes (Range) or starts over and skips what
+   * was passed on. The caller verifies digest and size over the whole stream.
+   */
+  blobStream(repo: string, digest: string, size: number, what: string): Readable {
+    return new BlobDownload((headers) => this.get(repo, `/v2/${repo}/blobs/${digest}`, headers, what), size, this.timeouts.idleMs, what);
+  }
+
+  /** A body that must fit in memory, fetched again when it breaks off. */
+  private async document(repo: string, path: string, headers: Record<string, string>, what: string, maxBytes: number): Promise<{ res: Response; body: Buffer }> {
+    for (let tries = 1; ; tries++) {
+      const res = await this.get(repo, path, headers, what);
+      try {
+        return { res, body: await readBounded(res, maxBytes, `${what} of ${this.domain}/${repo}`, this.timeouts.idleMs) };
+      } catch (err) {
+        await pauseOrGiveUp(err, tries, what);
+      }
+    }
   }
 
   /** GET on the first endpoint that answers; a mirror that fails or lacks the content is skipped. */
@@ -62,41 +96,37 @@ export class RegistryClient {
     throw lastError ?? new NookError(`no endpoint for ${this.domain}`);
   }
 
+  /** Until the headers of a success: the headers' own failures are retried here. */
   private async getFrom(ep: Endpoint, repo: string, path: string, headers: Record<string, string>, what: string): Promise<Response> {
     const scope = `repository:${repo}:pull`;
     let authTried = false;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 1; ; tries++) {
       const auth = this.tokens.get(`${ep.host} ${scope}`);
-      let res: Response;
       try {
-        res = await fetch(ep.base + path, { headers: { ...headers, ...(auth ? { Authorization: auth } : {}) }, redirect: 'follow', signal: AbortSignal.timeout(HEADER_TIMEOUT_MS) });
-      } catch (err) {
-        if (attempt < RETRIES) {
-          await sleep(BACKOFF_MS[attempt]!);
+        const res = await fetchWithin(ep.base + path, { headers: { ...headers, ...(auth ? { Authorization: auth } : {}) }, redirect: 'follow' }, this.timeouts, `registry ${ep.host}`, tlsHint(ep));
+        if (res.status === 401 && !authTried) {
+          authTried = true;
+          await res.body?.cancel();
+          await this.authenticate(ep, scope, res.headers.get('www-authenticate'));
+          tries--;
           continue;
         }
-        throw this.networkError(ep, err);
+        if (res.ok) return res;
+        const detail = await errorDetail(res, this.timeouts.idleMs);
+        if (isFinalStatus(res.status)) throw this.refusal(ep, repo, what, res.status, detail);
+        throw new TryFailure({ kind: 'status', status: res.status, retryAfter: res.headers.get('retry-after') }, `registry ${ep.host} answered ${res.status}: ${detail}`);
+      } catch (err) {
+        await pauseOrGiveUp(err, tries, what);
       }
-      if (res.status === 401 && !authTried) {
-        authTried = true;
-        await res.body?.cancel();
-        await this.authenticate(ep, scope, res.headers.get('www-authenticate'));
-        attempt--;
-        continue;
-      }
-      if ((res.status === 429 || res.status >= 500) && attempt < RETRIES) {
-        await res.body?.cancel();
-        await sleep(retryAfterMs(res) ?? BACKOFF_MS[attempt]!);
-        continue;
-      }
-      if (res.ok) return res;
-      const detail = await errorDetail(res);
-      if (res.status === 401 || res.status === 403) {
-        throw new NookError(`pull access denied for ${this.domain}/${repo}: ${detail}`, { hint: 'the repository does not exist or needs credentials (docker login / podman login)' });
-      }
-      if (res.status === 404) throw new NookError(`${what} not found in ${this.domain}/${repo}: ${detail}`);
-      throw new NookError(`registry ${ep.host} answered ${res.status} for ${what}: ${detail}`);
     }
+  }
+
+  private refusal(ep: Endpoint, repo: string, what: string, status: number, detail: string): NookError {
+    if (status === 401 || status === 403) {
+      return new NookError(`pull access denied for ${this.domain}/${repo}: ${detail}`, { hint: 'the repository does not exist or needs credentials (docker login / podman login)' });
+    }
+    if (status === 404) return new NookError(`${what} not found in ${this.domain}/${repo}: ${detail}`);
+    return new NookError(`registry ${ep.host} answered ${status} for ${what}: ${detail}`);
   }
 
   private async authenticate(ep: Endpoint, scope: string, header: string | null): Promise<void> {
@@ -113,22 +143,25 @@ export class RegistryClient {
     // Another host over plain http gets an anonymous token request, never the user's secret.
     const sendCreds = realmMayReceiveCredentials(url, ep.base);
     url.searchParams.set('scope', scope);
-    let res: Response;
+    const init: RequestInit = sendCreds && creds?.identityToken
+      ? {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service: ch.params['service'] ?? '', scope, client_id: 'nook' }),
+      }
+      : { headers: sendCreds && basic ? { Authorization: basic } : {} };
+    const target = sendCreds && creds?.identityToken ? url.origin + url.pathname : url.href;
+    let token: string | undefined;
     try {
-      res = sendCreds && creds?.identityToken
-        ? await fetch(url.origin + url.pathname, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service: ch.params['service'] ?? '', scope, client_id: 'nook' }),
-          signal: AbortSignal.timeout(HEADER_TIMEOUT_MS),
-        })
-        : await fetch(url, { headers: sendCreds && basic ? { Authorization: basic } : {}, signal: AbortSignal.timeout(HEADER_TIMEOUT_MS) });
+      const res = await fetchWithin(target, init, this.timeouts, `the token server ${url.host}`);
+      if (!res.ok) throw new NookError(`token server ${url.host} refused (${res.status}): ${await errorDetail(res, this.timeouts.idleMs)}`, { hint: creds ? 'check your registry credentials' : 'log in with docker login or podman login' });
+      const body = JSON.parse((await readBounded(res, MAX_TOKEN_BYTES, `the answer of token server ${url.host}`, this.timeouts.idleMs)).toString('utf8')) as { token?: string; access_token?: string };
+      token = body.token ?? body.access_token;
     } catch (err) {
-      throw new NookError(`cannot reach the token server ${url.host}: ${(err as Error).message}`);
+      if (err instanceof TryFailure) throw new NookError(err.message);
+      if (err instanceof SyntaxError) throw new NookError(`token server ${url.host} sent something other than JSON`);
+      throw err;
     }
-    if (!res.ok) throw new NookError(`token server ${url.host} refused (${res.status}): ${await errorDetail(res)}`, { hint: creds ? 'check your registry credentials' : 'log in with docker login or podman login' });
-    const body = (await res.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
     if (!token) throw new NookError(`token server ${url.host} sent no token`);
     this.tokens.set(`${ep.host} ${scope}`, `Bearer ${token}`);
   }
@@ -137,24 +170,143 @@ export class RegistryClient {
     if (!this.credentials.has(ep.credentialsName)) this.credentials.set(ep.credentialsName, findCredentials(ep.credentialsName));
     return this.credentials.get(ep.credentialsName);
   }
+}
 
-  private networkError(ep: Endpoint, err: unknown): NookError {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (err as Error).message;
-    const tlsToPlain = ep.base.startsWith('https:') && /EPROTO|SSL|TLS|wrong version/i.test(`${cause?.code} ${cause?.message}`);
-    return new NookError(`cannot reach registry ${ep.host}: ${why}`, tlsToPlain
-      ? { hint: `if it serves plain http, list it in the config's registries.insecure` }
-      : {});
+/** A blob's bytes in order across tries; see RegistryClient.blobStream. */
+class BlobDownload extends Readable {
+  /** bytes passed on downstream */
+  private offset = 0;
+  private tries = 0;
+  /** false once the registry answered a Range request with a range it was not asked for */
+  private rangeOk = true;
+  private body: { reader: BodyReader; host: string; skip: number } | undefined;
+
+  constructor(
+    private readonly request: (headers: Record<string, string>) => Promise<Response>,
+    private readonly size: number,
+    private readonly idleMs: number,
+    private readonly what: string,
+  ) {
+    super();
+  }
+
+  // Exactly one push per _read: Node asks again only after a push.
+  override _read(): void {
+    this.nextChunk().then((chunk) => {
+      if (!this.destroyed) this.push(chunk);
+    }, (err: unknown) => this.destroy(err as Error));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.hangUp();
+    cb(err);
+  }
+
+  private async nextChunk(): Promise<Buffer | null> {
+    for (;;) {
+      try {
+        this.body ??= await this.open();
+        const chunk = await this.takeChunk(this.body);
+        if (chunk === null || chunk.length > 0) return chunk;
+      } catch (err) {
+        this.hangUp();
+        if (this.destroyed) return null;
+        await pauseOrGiveUp(err, this.tries, this.what);
+      }
+      if (this.destroyed) return null;
+    }
+  }
+
+  private async open(): Promise<{ reader: BodyReader; host: string; skip: number }> {
+    this.tries++;
+    const res = await this.request(rangeHeader(this.rangeOk ? this.offset : 0));
+    const host = new URL(res.url).host;
+    const skip = resumeSkip(this.offset, res.status, res.headers.get('content-range'));
+    if (skip === undefined) {
+      await res.body?.cancel();
+      this.rangeOk = false;
+      throw new TryFailure({ kind: 'broken' }, `${host} answered a request for bytes ${this.offset}- with ${res.status} ${res.headers.get('content-range') ?? ''}`.trim());
+    }
+    if (!res.body) throw new TryFailure({ kind: 'short' }, `${host} sent no body`);
+    return { reader: res.body.getReader() as BodyReader, host, skip };
+  }
+
+  /** The next bytes not yet passed on; null at the end of a whole blob. */
+  private async takeChunk(body: { reader: BodyReader; host: string; skip: number }): Promise<Buffer | null> {
+    const r = await readWithin(body.reader, this.idleMs, body.host);
+    if (r.done) {
+      if (this.offset < this.size) throw new TryFailure({ kind: 'short' }, `${body.host} ended the blob after ${this.offset} of ${this.size} bytes`);
+      return null;
+    }
+    let chunk = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    const skipped = Math.min(body.skip, chunk.length);
+    body.skip -= skipped;
+    chunk = chunk.subarray(skipped);
+    this.offset += chunk.length;
+    return chunk;
+  }
+
+  private hangUp(): void {
+    this.body?.reader.cancel().catch(() => undefined);
+    this.body = undefined;
   }
 }
 
-function retryAfterMs(res: Response): number | undefined {
-  const v = Number(res.headers.get('retry-after'));
-  return Number.isFinite(v) && v > 0 ? Math.min(v, 30) * 1000 : undefined;
+/** fetch with a time limit on the headers only; the body is read with readWithin. */
+async function fetchWithin(url: string, init: RequestInit, timeouts: Timeouts, who: string, hint?: (err: unknown) => string | undefined): Promise<Response> {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort();
+  }, timeouts.headerMs);
+  try {
+    return await fetch(url, { ...init, signal: ac.signal });
+  } catch (err) {
+    if (timedOut) throw new TryFailure({ kind: 'no-answer' }, `${who} sent no answer within ${seconds(timeouts.headerMs)}`);
+    throw new TryFailure({ kind: 'unreachable' }, `cannot reach ${who}: ${causeOf(err)}`, hint?.(err));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-async function errorDetail(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).slice(0, 2000);
+/** The next read of a body, given up after `idleMs` without a byte. */
+async function readWithin(reader: BodyReader, idleMs: number, host: string): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
+  try {
+    const r = await Promise.race([reader.read(), idle]);
+    if (r !== 'idle') return r;
+    reader.cancel().catch(() => undefined);
+    throw new TryFailure({ kind: 'idle' }, `no data from ${host} for ${seconds(idleMs)}`);
+  } catch (err) {
+    if (err instanceof TryFailure) throw err;
+    throw new TryFailure({ kind: 'broken' }, `the connection to ${host} broke: ${causeOf(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+/** ECONNRESET and the like by their code; undici's own errors (UND_ERR_*) by their message. */
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code?.startsWith('UND_ERR') ? undefined : cause?.code;
+  return code ?? cause?.message ?? (err as Error).message;
+}
+
+function tlsHint(ep: Endpoint): (err: unknown) => string | undefined {
+  return (err) => {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return ep.base.startsWith('https:') && /EPROTO|SSL|TLS|wrong version/i.test(`${cause?.code} ${cause?.message}`)
+      ? `if it serves plain http, list it in the config's registries.insecure`
+      : undefined;
+  };
+}
+
+async function errorDetail(res: Response, idleMs: number): Promise<string> {
+  const text = await readBounded(res, 64 * 1024, 'an error answer', idleMs).then((b) => b.toString('utf8'), () => '');
   try {
     const j = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
     const e = j.errors?.[0];
@@ -166,15 +318,23 @@ async function errorDetail(res: Response): Promise<string> {
 }
 
 /** Reads a body that must fit in memory, refusing more than `max` bytes. */
-async function readBounded(res: Response, max: number, what: string): Promise<Buffer> {
+async function readBounded(res: Response, max: number, what: string, idleMs: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) throw new NookError(`${what} is ${declared} bytes, more than the ${max} allowed`);
+  if (!res.body) return Buffer.alloc(0);
+  const reader = res.body.getReader() as BodyReader;
+  const host = new URL(res.url).host;
   const parts: Buffer[] = [];
   let n = 0;
-  for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-    n += (chunk as Buffer).length;
-    if (n > max) throw new NookError(`${what} is more than the ${max} bytes allowed`);
-    parts.push(chunk as Buffer);
+  try {
+    for (;;) {
+      const r = await readWithin(reader, idleMs, host);
+      if (r.done) return Buffer.concat(parts);
+      n += r.value.byteLength;
+      if (n > max) throw new NookError(`${what} is more than the ${max} bytes allowed`);
+      parts.push(Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength));
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(parts);
 }
