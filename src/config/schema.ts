@@ -16,9 +16,12 @@ const MiB = 1024 ** 2;
 
 const oneOf = (options: readonly string[]) => `one of ${options.join('|')}`;
 
-function byteCount(what: string) {
-  const msg = `${what} as a positive whole number of bytes`;
+function positiveWhole(msg: string) {
   return v.pipe(v.number(msg), v.safeInteger(msg), v.minValue(1, msg));
+}
+
+function byteCount(what: string) {
+  return positiveWhole(`${what} as a positive whole number of bytes`);
 }
 
 function intRange(min: number, max: number) {
@@ -70,6 +73,15 @@ export const configSchema = v.strictObject(
           // Decompression-bomb guards: unpacking stops once a layer or image grows past these.
           maxLayerBytes: v.optional(byteCount('the unpacked size limit of one layer'), 16 * GiB),
           maxImageBytes: v.optional(byteCount('the unpacked size limit of one image'), 64 * GiB),
+          // Checked past 512 MiB unpacked (src/image/unpack-limits.ts). Real layers inflate 2-6x
+          // (measured: the fixtures' debian and busybox layers 2.0-2.7x, node_modules 3.1x,
+          // /usr/include 5.6x, /var/log 6.5x); only long runs of one byte reach gzip's ~1000x.
+          // 100x is 15 times the most compressible of those, and stops a bomb after ~512 MiB
+          // instead of at maxLayerBytes.
+          maxExpansionRatio: v.optional(positiveWhole('the expansion ratio limit as a positive whole number'), 100),
+          // Left free on the store's file system (f_bavail, so beyond root's reserve): room for
+          // the user's own work and everyone else's on a shared disk.
+          minFreeBytes: v.optional(byteCount('the free space an unpack must leave'), 1 * GiB),
           pullConcurrency: v.optional(intRange(1, 16), 3),
           // How long a registry may keep a pull waiting: for the headers of an answer, and for
           // the next byte of a body. Never a limit on a whole download, which may take hours.
@@ -77,7 +89,7 @@ export const configSchema = v.strictObject(
           headerTimeoutSeconds: v.optional(intRange(1, 300), 30),
           idleTimeoutSeconds: v.optional(intRange(1, 300), 30),
         },
-        'an object with maxLayerBytes, maxImageBytes, pullConcurrency, headerTimeoutSeconds and idleTimeoutSeconds',
+        'an object with maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds and idleTimeoutSeconds',
       ),
       {},
     ),
@@ -123,9 +135,9 @@ export const KEY_TRUST = {
   storageDriver: 'user',
   // where images come from, and whether TLS is checked
   registries: { insecure: 'user', mirrors: 'user' },
-  // decompression-bomb guards: a project may not lift them under the user's store
+  // decompression-bomb and disk guards: a project may not lift them under the user's store
   // (a timeout only decides how soon a stuck pull gives up)
-  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project' },
+  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', maxExpansionRatio: 'user', minFreeBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project' },
   logs: { maxSize: 'project', maxFiles: 'project' },
   // setrlimit inside the container: an unprivileged process may not exceed its own hard limits
   ulimits: 'project',

@@ -1,17 +1,21 @@
 // One pass per layer: compressed bytes -> sha256 and size (and the blob file) -> decompress ->
 // sha256 of the tar (the diffID) and the size limits -> the unpack worker's stdin. Streamed, never
-// buffered whole. The caller marks the layer complete only when this resolves.
+// buffered whole. The caller marks the layer complete only when this resolves. The expansion
+// ratio and the free space are checked here, where both byte counts live in one process: a
+// compressed chunk is always counted before any byte decompressed from it.
 import { spawn } from 'node:child_process';
 import { Duplex, PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { NookError } from '../errors.js';
 import { DigestCounter } from '../storage/digest.js';
+import { freeBytes } from '../storage/disk-space.js';
 import type { BlobWriter } from '../storage/blobs.js';
 import { layerCompression, sniffCompression, type Compression, type Descriptor } from './media-types.js';
 import { startWorker, workerDone } from './unpack/run-worker.js';
+import { FREE_SPACE_CHECK_BYTES, expansionRefusal, freeSpaceRefusal, type DiskLimits } from './unpack-limits.js';
 
-export interface LayerLimits {
+export interface LayerLimits extends DiskLimits {
   /** Enforced by the worker, which can name the entry that crossed it. */
   maxLayerBytes: number;
   /** Shared by all layers of one pull: stops a bomb spread over many layers. */
@@ -40,6 +44,18 @@ export async function unpackLayerStream(opts: {
   const compressed = new DigestCounter();
   const uncompressed = new DigestCounter();
   let sniffed = false;
+  const limits = opts.limits;
+  const lowOnSpace = (needed: number) => {
+    const why = freeSpaceRefusal(freeBytes(opts.diffDir), needed, limits.minFreeBytes);
+    return why === undefined ? undefined : new NookError(`${what}: ${why}`);
+  };
+  // Before any byte is written: the blob (unless stored) and at least as many unpacked bytes.
+  const early = lowOnSpace(opts.blob ? 2 * desc.size : desc.size);
+  if (early) {
+    opts.source.destroy();
+    throw early;
+  }
+  let nextSpaceCheck = FREE_SPACE_CHECK_BYTES;
 
   const compressedTap = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
@@ -50,7 +66,11 @@ export async function unpackLayerStream(opts: {
       }
       compressed.update(chunk);
       if (compressed.bytes > desc.size) return cb(new NookError(`${what} is larger than the ${desc.size} bytes its manifest says`));
-      opts.blob?.write(chunk);
+      try {
+        opts.blob?.write(chunk); // a full disk throws here, where a stream would not catch it
+      } catch (err) {
+        return cb(err as Error);
+      }
       opts.onBytes(chunk.length);
       cb(null, chunk);
     },
@@ -62,6 +82,13 @@ export async function unpackLayerStream(opts: {
       uncompressed.update(chunk);
       budget.remaining -= chunk.length;
       if (budget.remaining < 0) return cb(overBudget());
+      const bomb = expansionRefusal(uncompressed.bytes, compressed.bytes, limits.maxExpansionRatio);
+      if (bomb) return cb(new NookError(`${what}: ${bomb}`));
+      if (uncompressed.bytes >= nextSpaceCheck) {
+        nextSpaceCheck = uncompressed.bytes + FREE_SPACE_CHECK_BYTES;
+        const low = lowOnSpace(0);
+        if (low) return cb(low);
+      }
       cb(null, chunk);
     },
   });

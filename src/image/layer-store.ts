@@ -28,7 +28,7 @@ export interface LayerJob {
 
 export interface LayerContext {
   budget: LayerLimits['imageBudget'];
-  maxLayerBytes: number;
+  limits: Omit<LayerLimits, 'imageBudget'>;
   progress: PullProgress;
   note: (line: string) => void;
   signal: AbortSignal;
@@ -55,7 +55,7 @@ export async function ensureLayer(s: StoreLayout, job: LayerJob, ctx: LayerConte
       const source = stored ? createReadStream(blobPath(s, job.desc.digest)) : job.open();
       const out = await unpackLayerStream({
         source, desc: job.desc, diffId: job.diffId, diffDir: layerDiffDir(s, job.chainId), blob,
-        limits: { maxLayerBytes: ctx.maxLayerBytes, imageBudget: ctx.budget },
+        limits: { ...ctx.limits, imageBudget: ctx.budget },
         onBytes: (n) => ctx.progress.layerBytes(short, n), signal: ctx.signal, what: job.what,
       });
       blob?.commit(job.desc.digest, job.desc.size);

@@ -20,7 +20,7 @@ import type { PullProgress } from './pull-progress.js';
 
 export interface PullSettings {
   registries: RegistrySettings;
-  limits: { maxLayerBytes: number; maxImageBytes: number; pullConcurrency: number };
+  limits: { maxLayerBytes: number; maxImageBytes: number; maxExpansionRatio: number; minFreeBytes: number; pullConcurrency: number };
   timeouts: Timeouts;
 }
 
@@ -70,7 +70,7 @@ export async function pullImage(s: StoreLayout, input: string, opts: PullOptions
       return ensureLayer(s, {
         desc, diffId: diffIds[i]!, chainId: chains[i]!, what,
         open: () => client.blobStream(ref.path, desc.digest, desc.size, what),
-      }, { budget, maxLayerBytes: opts.settings.limits.maxLayerBytes, progress: opts.progress, note: opts.note, signal });
+      }, { budget, limits: opts.settings.limits, progress: opts.progress, note: opts.note, signal });
     });
     putBlob(s, r.manifestDigest, r.manifestBody);
     putBlob(s, r.config.digest, configBody);

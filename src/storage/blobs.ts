@@ -5,6 +5,7 @@ import { storeTempPath, writeFileAtomic } from './atomic.js';
 import { NookError } from '../errors.js';
 import { DigestCounter, sha256Digest } from './digest.js';
 import { blobPath, type StoreLayout } from './layout.js';
+import { diskFullReason } from './disk-space.js';
 
 export function hasBlob(s: StoreLayout, digest: string): boolean {
   return existsSync(blobPath(s, digest));
@@ -39,7 +40,12 @@ export class BlobWriter {
   write(chunk: Buffer): void {
     this.counter.update(chunk);
     let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    try {
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (err) {
+      const full = diskFullReason(err);
+      throw full ? new NookError(`cannot store a blob: ${full}`) : err;
+    }
   }
 
   /** Checks digest and size, then fsync and rename. Throws (and cleans up) on a mismatch. */

@@ -1,17 +1,19 @@
 // Issue 3's image side, against the real registry with the fixture images, as the unprivileged
 // user: pulls verified and unpacked with the image's owners, hostile images refused with one
 // line naming the entry and nothing written outside the store, concurrent and killed pulls
-// leaving a store that `system check` finds clean, and the listing verbs.
+// leaving a store that `system check` finds clean, a decompression bomb and a full disk stopped
+// early (issue 14), and the listing verbs.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { nook, sleep, startNook, subIdRange, type Result } from './harness.js';
+import { dirname, join } from 'node:path';
+import { hostRun, nook, nookBin, sleep, startNook, subIdRange, type Result } from './harness.js';
 import { OWNED_PATHS, WHITEOUT_FILES, OPAQUE_DIR } from '../fixtures/debian-expectations.mjs';
 import { HOSTILE_NAMES, VICTIM } from '../fixtures/hostile.mjs';
 
 const test = suite('images');
+const MiB = 1024 ** 2;
 
 function env(name: string): string {
   const v = process.env[name];
@@ -103,8 +105,9 @@ test('debian: owners, setuid bits, whiteouts and opaque dirs survive unpacking',
 for (const name of HOSTILE_NAMES) {
   const key = `NOOK_TEST_HOSTILE_${name.toUpperCase().replace(/-/g, '_')}`;
   test(`hostile image ${name}: ${name === 'device' ? 'device skipped with a note' : 'refused with one line naming the entry'}, nothing outside the store`, async () => {
-    // A 1 GiB layer limit so that the 2 GiB bomb trips it.
-    const e = freshStore({ limits: { maxLayerBytes: 1024 ** 3 } });
+    // A layer limit below the expansion ratio's floor, so the worker refuses the bomb (naming
+    // its entry) before the pipeline's ratio check would.
+    const e = freshStore({ limits: { maxLayerBytes: 256 * MiB } });
     const outside = env('NOOK_TEST_OUTSIDE');
     const before = readdirSync(outside).sort();
     const r = await nookIn(e, ['pull', '-q', env(key)]);
@@ -124,6 +127,109 @@ for (const name of HOSTILE_NAMES) {
     if (name !== 'device') assert.match(check.stdout, /0 layers, 0 images/);
   });
 }
+
+/** The apparent size of every file under `dir` (what a walk can read). */
+function treeBytes(dir: string): number {
+  let sum = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0; // gone, or a directory of a subordinate uid
+  }
+  for (const n of names) {
+    try {
+      const st = lstatSync(join(dir, n));
+      sum += st.isDirectory() ? treeBytes(join(dir, n)) : st.size;
+    } catch {
+      // removed while walking
+    }
+  }
+  return sum;
+}
+
+/** Runs `p` while sampling the store's size every 20 ms; returns its result and the largest sample. */
+async function peakStoreBytes<T>(e: Record<string, string>, p: Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, treeBytes(e['XDG_DATA_HOME']!)));
+  const timer = setInterval(sample, 20);
+  const result = await p.finally(() => clearInterval(timer));
+  sample();
+  return { result, peak };
+}
+
+test('a decompression bomb under the default limits is refused by its expansion ratio before 600 MiB are written', async () => {
+  const e = freshStore();
+  assert.ok(Number(env('NOOK_TEST_HOSTILE_BOMB_BYTES')) >= 2048 * MiB, 'the bomb is bigger than what may be written');
+  const { result: r, peak } = await peakStoreBytes(e, nookIn(e, ['pull', '-q', env('NOOK_TEST_HOSTILE_BOMB')]));
+  // The size first: the old code let the whole bomb in (exit 0).
+  assert.ok(peak < 600 * MiB, `the store grew to ${Math.round(peak / MiB)} MiB`);
+  assert.is(r.code, 125, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^nook: layer sha256:[0-9a-f]{64} \(1\) of .*: refused: the layer unpacks to more than limits\.maxExpansionRatio \(100\) times its compressed size .* \(raise it in the nook config if the image is genuine\)$/m);
+  assert.ok(peak > 256 * MiB, `the samples saw the layer being written (${Math.round(peak / MiB)} MiB)`);
+  const check = ok(await nookIn(e, ['system', 'check']), 'check');
+  assert.match(check.stdout, /store is clean: 0 blobs verified, 0 layers, 0 images/);
+});
+
+test('a store with less free space than limits.minFreeBytes refuses the first layer before writing a byte', async () => {
+  const e = freshStore({ limits: { minFreeBytes: 2 ** 52 } });
+  const r = await nookIn(e, ['pull', '-q', env('NOOK_TEST_BUSYBOX')]);
+  assert.is(r.code, 125, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^nook: layer sha256:\S+ \(1\) of .*: refused: the layer needs at least \S+ and the store's file system has \S+ free, which would leave less than limits\.minFreeBytes \(4PiB\) \(free some space, or lower limits\.minFreeBytes in the nook config\)$/m);
+  const check = ok(await nookIn(e, ['system', 'check']), 'check');
+  assert.match(check.stdout, /store is clean: 0 blobs verified, 0 layers, 0 images/);
+});
+
+/**
+ * Pulls `ref` into a store on a 96 MiB tmpfs of its own: mounted in a user and mount namespace
+ * (unshare -Urm, which any user may), where nook runs as that namespace's root, then `system
+ * check` there, before the mount goes away with the namespace.
+ */
+async function pullOnSmallDisk(config: object, ref: string): Promise<{ pull: Result; check: Result }> {
+  const e = freshStore(config);
+  const out = join(dirname(e['XDG_DATA_HOME']!), 'small');
+  mkdirSync(out);
+  const runtime = join(out, 'run');
+  mkdirSync(runtime, { mode: 0o700 });
+  mkdirSync(e['XDG_DATA_HOME']!);
+  const script = [
+    'mount -t tmpfs -o size=96m nook-small "$XDG_DATA_HOME" || exit 99',
+    '"$@" pull -q "$REF" >"$OUT/pull.out" 2>"$OUT/pull.err"; echo $? >"$OUT/pull.rc"',
+    '"$@" system check >"$OUT/check.out" 2>"$OUT/check.err"; echo $? >"$OUT/check.rc"',
+  ].join('\n');
+  const r = await hostRun('unshare', ['-Urm', 'sh', '-c', script, 'sh', process.execPath, nookBin()], {
+    env: { ...e, REF: ref, OUT: out, XDG_RUNTIME_DIR: runtime }, timeoutMs: 120_000,
+  });
+  assert.is(r.code, 0, `unshare: ${r.stderr}`);
+  const read = (name: string): Result => ({
+    code: Number(readFileSync(join(out, `${name}.rc`), 'utf8')), signal: null,
+    stdout: readFileSync(join(out, `${name}.out`), 'utf8'), stderr: readFileSync(join(out, `${name}.err`), 'utf8'),
+  });
+  return { pull: read('pull'), check: read('check') };
+}
+
+test('on a small disk, an unpack that eats into limits.minFreeBytes is refused while it runs, and leaves nothing', async () => {
+  // 96 MiB with 48 MiB kept free: the 2 MB bomb passes the check before the unpack (the ratio
+  // floor is far above the disk), then the free space is looked at every 16 MiB unpacked.
+  const { pull, check } = await pullOnSmallDisk({ limits: { minFreeBytes: 48 * MiB } }, env('NOOK_TEST_HOSTILE_BOMB'));
+  assert.is(pull.code, 125, pull.stderr);
+  assert.is(pull.stderr.trim().split('\n').length, 1, pull.stderr);
+  assert.match(pull.stderr, /^nook: layer \S+ \(1\) of .*: refused: the store's file system is down to \d+(\.\d+)?MiB free, less than limits\.minFreeBytes \(48MiB\) \(free some space, or lower limits\.minFreeBytes in the nook config\)$/m);
+  assert.is(check.code, 0, check.stderr);
+  assert.match(check.stdout, /store is clean: 0 blobs verified, 0 layers, 0 images/);
+});
+
+test('on a full disk, the failed write is one line saying the file system is full, and leaves nothing', async () => {
+  const { pull, check } = await pullOnSmallDisk({ limits: { minFreeBytes: 1 } }, env('NOOK_TEST_HOSTILE_BOMB'));
+  assert.is(pull.code, 125, pull.stderr);
+  assert.is(pull.stderr.trim().split('\n').length, 1, pull.stderr);
+  // The worker's write or the blob's, whichever the disk refused first.
+  assert.match(pull.stderr, /^nook: .*the store's file system is full \(ENOSPC: no space or no inodes left; free some space, or move the store with XDG_DATA_HOME\)$/m);
+  assert.is(check.code, 0, check.stderr);
+  assert.match(check.stdout, /store is clean: 0 blobs verified, 0 layers, 0 images/);
+});
 
 test('four shells pulling overlapping images at once, then check clean and shared layers stored once', async () => {
   const e = freshStore();

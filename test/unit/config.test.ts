@@ -60,7 +60,7 @@ test('no config file anywhere: every default', async () => {
       storageDriver: 'auto',
       profile: 'default',
       registries: { insecure: [], mirrors: {} },
-      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30 },
+      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, maxExpansionRatio: 100, minFreeBytes: 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30 },
       logs: { maxSize: 10 * 1024 ** 2, maxFiles: 3 },
       ulimits: {},
     });
@@ -172,6 +172,9 @@ test('every key of the schema is classified for trust, and nothing else is', () 
 test('forbiddenInProject: the first key only a user may set, through nested objects', () => {
   assert.is(forbiddenInProject({ logs: { maxFiles: 3 }, ulimits: { nofile: '10' }, limits: { pullConcurrency: 2, headerTimeoutSeconds: 5, idleTimeoutSeconds: 5 } }), undefined);
   assert.is(forbiddenInProject({ limits: { pullConcurrency: 2, maxImageBytes: 5 } }), 'limits.maxImageBytes');
+  // lifting a disk guard is as much the user's call as lifting a size limit
+  assert.is(forbiddenInProject({ limits: { maxExpansionRatio: 100000 } }), 'limits.maxExpansionRatio');
+  assert.is(forbiddenInProject({ limits: { minFreeBytes: 1 } }), 'limits.minFreeBytes');
   assert.is(forbiddenInProject({ registries: {} }), undefined, 'an empty object sets nothing');
   assert.is(forbiddenInProject({ logs: { maxFiles: 3 } }, { logs: {} }), 'logs.maxFiles', 'an unclassified key is the user\'s');
 });
@@ -317,7 +320,7 @@ test('an unknown key is an error naming the file, the key and the known keys', a
     const err = await loadError(s.proj);
     assert.is(
       err.message,
-      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds)`,
+      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds)`,
     );
     assert.is(err.exitCode, 125);
   } finally {
@@ -329,6 +332,8 @@ test('a bad value names the file, the key path and the value', async () => {
   const cases: Array<[string, string]> = [
     ['network: bridge\n', 'network: expected one of auto|pasta|slirp4netns|none|host, got "bridge"'],
     ['limits: {pullConcurrency: 17}\n', 'limits.pullConcurrency: expected an integer from 1 to 16, got 17'],
+    ['limits: {maxExpansionRatio: 0.5}\n', 'limits.maxExpansionRatio: expected the expansion ratio limit as a positive whole number, got 0.5'],
+    ['limits: {minFreeBytes: 0}\n', 'limits.minFreeBytes: expected the free space an unpack must leave as a positive whole number of bytes, got 0'],
     ['registries: {mirrors: {docker.io: [5]}}\n', 'registries.mirrors["docker.io"][0]: expected a registry host such as localhost:5000, got 5'],
     ['ulimits: {nofile: "4096:1024"}\n', 'ulimits.nofile: expected a soft limit no higher than the hard limit, got "4096:1024"'],
     ['ulimits: {files: "10"}\n', 'ulimits.files: expected one of as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack, got "files"'],

@@ -51,7 +51,11 @@ async function storeTarball(s: StoreLayout, input: Readable): Promise<{ digest: 
       compression ??= sniffCompression(chunk);
       if (compression === 'zstd') return cb(new NookError('the tarball is zstd-compressed; nook import reads plain or gzip tarballs', { hint: 'decompress it first: zstd -d' }));
       raw.update(chunk);
-      blob.write(chunk);
+      try {
+        blob.write(chunk); // a full disk throws here, where a stream would not catch it
+      } catch (err) {
+        return cb(err as Error);
+      }
       cb(null, chunk);
     },
   });

@@ -33,7 +33,7 @@ export async function storeLocalImage(s: StoreLayout, img: LocalImage, ctx: {
   const records = await mapLimited(img.layers, ctx.limits.pullConcurrency, (l, i, signal) => ensureLayer(s, {
     desc: l.desc, diffId: diffIds[i]!, chainId: chains[i]!, what: `layer ${i + 1} of ${img.what}`,
     open: () => createReadStream(l.file),
-  }, { budget, maxLayerBytes: ctx.limits.maxLayerBytes, progress: ctx.progress, note: ctx.note, signal }));
+  }, { budget, limits: ctx.limits, progress: ctx.progress, note: ctx.note, signal }));
   putBlob(s, img.manifest.digest, img.manifest.body);
   putBlob(s, img.configDigest, img.configBody);
   return updateImageIndex(s, (index) => {

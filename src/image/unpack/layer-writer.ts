@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from './syscalls.js';
 import { EntryRefused, classifyEntry, entryComponents, orderForModeFix, xattrAllowed } from './entry-rules.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
+import { diskFullReason } from '../../storage/disk-space.js';
 
 export interface WriterOptions {
   /** false in a single-id user namespace: every file stays owned by the user (root inside). */
@@ -298,6 +299,6 @@ export class EntryError extends Error {}
 
 function entryError(path: string, err: unknown): EntryError {
   if (err instanceof EntryError) return err;
-  const why = err instanceof EntryRefused ? err.message : (err as Error).message;
+  const why = err instanceof EntryRefused ? err.message : (diskFullReason(err) ?? (err as Error).message);
   return new EntryError(`layer entry "${path}": ${err instanceof EntryRefused ? 'refused: ' : ''}${why}`);
 }
