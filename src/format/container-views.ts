@@ -1,7 +1,7 @@
 // What `ps` and `inspect` show of a container, in Docker's shapes. Pure: a Container in,
 // plain values out (the --format templates run over these).
 import { goMap } from './template.js';
-import { goTimeString, humanDuration } from './units.js';
+import { goTimeString, humanDuration } from '../util/units.js';
 import type { PortRecord } from '../containers/record.js';
 import type { Container } from '../containers/state.js';
 import type { ContainerState } from '../containers/status.js';

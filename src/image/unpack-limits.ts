@@ -2,7 +2,7 @@
 // byte counts the layer pipeline keeps and the free space the store's file system reports.
 // limits.maxLayerBytes stops a bomb only at 16 GiB; these stop it within the first few hundred
 // MiB, and stop a genuine layer before it fills the disk others share.
-import { bytesSize } from '../format/units.js';
+import { bytesSize } from '../util/units.js';
 
 export interface DiskLimits {
   /** limits.maxExpansionRatio: unpacked tar bytes per compressed byte read, past the floor */

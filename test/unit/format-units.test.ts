@@ -1,7 +1,7 @@
 // Docker's human units (go-units), checked at their boundaries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytesSize, humanDuration, humanSize, humanSizeWithPrecision, timeAgo } from '../../src/format/units.js';
+import { bytesSize, humanDuration, humanSize, humanSizeWithPrecision, timeAgo } from '../../src/util/units.js';
 
 test('humanDuration follows go-units at each boundary', () => {
   const s = 1000;

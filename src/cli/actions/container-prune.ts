@@ -5,7 +5,7 @@ import { containerLockPath } from '../../containers/layout.js';
 import { withLock } from '../../storage/lock.js';
 import { parseTimeArg } from '../../containers/logs.js';
 import { NookError } from '../../errors.js';
-import { humanSize } from '../../format/units.js';
+import { humanSize } from '../../util/units.js';
 import { treeSize } from '../../containers/disk-usage.js';
 import { confirm } from './confirm.js';
 import { filterKeyValue, splitKeyValue } from '../../util/key-value.js';

@@ -8,7 +8,7 @@ import { removeUnreferenced } from '../../storage/remove.js';
 import { requireImage, shortId } from '../../image/lookup.js';
 import { parseImageConfig, type OciImageConfig } from '../../image/media-types.js';
 import { familiarName, splitTagged } from '../../image/reference.js';
-import { humanSize, humanSizeWithPrecision, timeAgo } from '../../format/units.js';
+import { humanSize, humanSizeWithPrecision, timeAgo } from '../../util/units.js';
 import { alignRows, parseFormat } from '../../format/render.js';
 import { terminalJson } from '../../util/terminal-text.js';
 

@@ -3,7 +3,7 @@ import { readImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { storeLayout } from '../../storage/layout.js';
 import { familiarName, parseReference, repositoryName, splitTagged } from '../../image/reference.js';
 import { shortId } from '../../image/lookup.js';
-import { humanSizeWithPrecision, timeAgo } from '../../format/units.js';
+import { humanSizeWithPrecision, timeAgo } from '../../util/units.js';
 import { renderListing } from '../../format/render.js';
 import type { ImagesFlags } from '../commands/images.js';
 

@@ -2,7 +2,7 @@
 import { entryPid, listContainers, resolveContainer, type Container } from '../../containers/state.js';
 import { cpuPercent, memTotalBytes, sampleContainer, type Sample } from '../../containers/stats.js';
 import { renderListing } from '../../format/render.js';
-import { bytesSize, humanSize } from '../../format/units.js';
+import { bytesSize, humanSize } from '../../util/units.js';
 import type { StatsFlags } from '../commands/stats.js';
 
 const HEADERS = {

@@ -8,7 +8,7 @@ import { scanStore, verifyBlob } from '../../storage/scan.js';
 import { removeInNamespace } from '../../image/unpack/run-worker.js';
 import { familiarName, splitTagged } from '../../image/reference.js';
 import { shortId } from '../../image/lookup.js';
-import { humanSize, timeAgo } from '../../format/units.js';
+import { humanSize, timeAgo } from '../../util/units.js';
 import { alignRows } from '../../format/render.js';
 import { pruneImagesIn } from './image.js';
 

@@ -5,7 +5,7 @@ import { parseFormat, renderListing } from '../../format/render.js';
 import { goMap } from '../../format/template.js';
 import { NookError } from '../../errors.js';
 import { terminalJson } from '../../util/terminal-text.js';
-import { humanSize } from '../../format/units.js';
+import { humanSize } from '../../util/units.js';
 import { treeSize } from '../../containers/disk-usage.js';
 import type { VolumeCreateFlags, VolumeLsFlags, VolumePruneFlags } from '../commands/volume.js';
 import { forEachRef } from './each-container.js';
