@@ -7,8 +7,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { nook, sleep, startNook, subIdRange, waitFor, type Result } from './harness.js';
+import { dirname, join } from 'node:path';
+import { nook, nookBin, processes, sleep, start, startNook, subIdRange, waitFor, type Result } from './harness.js';
+import { encodeDirectives } from '../../src/launcher/directives.js';
+import { planUserNamespaceTask } from '../../src/launcher/userns.js';
+import { currentIdentity, lastCapability } from '../../src/launcher/identity.js';
+import { planIdMaps } from '../../src/core/plan.js';
 import { OWNED_PATHS, WHITEOUT_FILES, OPAQUE_DIR } from '../fixtures/debian-expectations.mjs';
 import { HOSTILE_NAMES, VICTIM } from '../fixtures/hostile.mjs';
 
@@ -187,6 +191,33 @@ test('a pull in flight is not disturbed by another shell\'s pull and check: its 
   ok(second, 'the other pull');
   assert.is(check.code, 0, check.stdout + check.stderr);
   assert.match(ok(await nookIn(e, ['system', 'check']), 'check').stdout, /store is clean: \d+ blobs verified, \d+ layers, 2 images/);
+});
+
+test('a store task dies with the CLI that started it: no worker goes on writing under the lock its killed CLI held', async () => {
+  const plan = encodeDirectives(planUserNamespaceTask(['sleep', '30'], planIdMaps(currentIdentity()), { lastCap: lastCapability() }));
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'nook-task-')), 'pid');
+  // a stand-in for the CLI: starts the launcher the way store tasks are started
+  const cli = start(process.execPath, ['-e', `
+    const c = require('node:child_process').spawn(process.argv[1], ['--args', '3'], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    c.stdio[3].end(Buffer.from(process.argv[2], 'base64'));
+    require('node:fs').writeFileSync(process.argv[3], String(c.pid));
+    setInterval(() => {}, 1000);`, join(dirname(nookBin()), 'nook-run'), plan.toString('base64'), pidFile], { timeoutMs: 60_000 });
+  const launcher = await waitFor('the launcher', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
+  const task = await waitFor('the task', () => processes().find((p) => p.ppid === launcher && p.cmd === 'sleep 30')?.pid);
+  process.kill(cli.pid, 'SIGKILL');
+  await cli.result;
+  try {
+    await waitFor('the task to end with its CLI', () => (processes().some((p) => p.pid === task || p.pid === launcher) ? undefined : true), 3_000);
+  } finally {
+    for (const pid of [task, launcher]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // it ended
+      }
+    }
+    rmSync(dirname(pidFile), { recursive: true, force: true });
+  }
 });
 
 test('check still fails on damage: a blob whose bytes changed, a layer whose files are gone, an image naming a missing blob', async () => {
