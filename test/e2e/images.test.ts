@@ -198,7 +198,7 @@ test('a store task dies with the CLI that started it: no worker goes on writing 
   const pidFile = join(mkdtempSync(join(tmpdir(), 'nook-task-')), 'pid');
   // a stand-in for the CLI: starts the launcher the way store tasks are started
   const cli = start(process.execPath, ['-e', `
-    const c = require('node:child_process').spawn(process.argv[1], ['--args', '3'], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    const c = require('node:child_process').spawn(process.argv[1], ['--args', '3'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
     c.stdio[3].end(Buffer.from(process.argv[2], 'base64'));
     require('node:fs').writeFileSync(process.argv[3], String(c.pid));
     setInterval(() => {}, 1000);`, join(dirname(nookBin()), 'nook-run'), plan.toString('base64'), pidFile], { timeoutMs: 60_000 });
