@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { storeLayout, blobPath, layerDiffDir, layerLockPath, layerRecordPath } from '../../src/storage/layout.js';
 import { storeTempDir, storeTempFile } from '../../src/storage/atomic.js';
 import { claimDeadLeftovers } from '../../src/storage/leftovers.js';
-import { tryLockExclusive } from '../../src/storage/lock.js';
+import { tryLockExclusive, withLock } from '../../src/storage/lock.js';
 import { readImageIndex, setTag, updateImageIndex, type ImageRecord } from '../../src/storage/image-index.js';
 import { BlobWriter, putBlob } from '../../src/storage/blobs.js';
 import { sha256Digest } from '../../src/storage/digest.js';
@@ -109,6 +109,27 @@ test('leftovers: only what no live holder locks is claimed, and it stays claimed
   const all = claimDeadLeftovers(s);
   assert.ok(all.files.includes(liveFile.path) && all.dirs.includes(liveDir.path) && all.dirs.includes(join(s.layersDir, hex(1))), 'their writers gone, they are leftovers too');
   all.release();
+});
+
+test('a lock file unlinked by its holder: a waiter on the old file takes the new one, never beside its holder', async () => {
+  const path = join(tempStore().root, 'locks', 'x.lock');
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const events: string[] = [];
+  const others: Array<Promise<void>> = [];
+  await withLock(path, async () => {
+    others.push(withLock(path, () => {
+      events.push('waiter');
+    }));
+    await sleep(30); // the waiter has the file open and polls
+    rmSync(path); // as a sweeper removes a dead layer's lock while holding it
+    others.push(withLock(path, async () => {
+      events.push('third in');
+      await sleep(150);
+      events.push('third out');
+    }));
+  });
+  await Promise.all(others);
+  assert.equal(events, ['third in', 'third out', 'waiter']);
 });
 
 test.run();
