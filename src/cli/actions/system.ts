@@ -98,7 +98,7 @@ export async function prune(opts: { all?: boolean }): Promise<number> {
     for (const l of layers) rmSync(layerLockPath(s, l.chainId), { force: true });
     for (const d of new Set([...scan.orphanBlobs, ...damaged])) rmSync(blobPath(s, d), { force: true });
     const freed = images.freed + scan.orphanLayers.reduce((n, l) => n + l.size, 0);
-    process.stdout.write(`Deleted: ${images.deleted.length} image(s), ${layers.length} layer(s) (${scan.damagedLayers.length} damaged), ${scan.orphanBlobs.length + damaged.length} blob(s), ${scan.strayEntries.length} stray entr(ies), ${leftovers} leftover(s) of processes that died\n`);
+    process.stdout.write(`Deleted: ${images.deleted.length} image(s), ${layers.length} layer(s) (${scan.damagedLayers.length} damaged), ${scan.orphanBlobs.length + damaged.length} blob(s), ${scan.strayEntries.length} unknown entry(ies), ${leftovers} leftover(s) of processes that died\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(freed)}\n`);
     return 0;
   }, { timeoutMs: STORE_LOCK_TIMEOUT_MS });
