@@ -490,6 +490,7 @@ int main(int argc, char **argv)
 			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 
+	pid_t parent = getppid();
 	size_t len;
 	char *buf = read_args(args_fd, &len);
 	struct plan p;
@@ -499,6 +500,9 @@ int main(int argc, char **argv)
 		die("args", EINVAL, "bad directives: %s", err);
 	cleanup_plan = &p;
 	atexit(cleanup);
+	/* bubblewrap's --die-with-parent; a parent already gone was missed by the prctl */
+	if (p.die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent))
+		_exit(125);
 	/* nothing we were not told about reaches the container or a joiner: an fd the caller leaked */
 	int keep[] = { status_fd, p.seccomp_fd };
 	if (close_fds_except(keep, 2) < 0)

@@ -3,7 +3,9 @@
 import { randomBytes } from '../util/random.js';
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
-import { containerDir, namesDir, namesLockPath } from './layout.js';
+import { containerDir, containerLockPath, namesDir, namesLockPath } from './layout.js';
+import { isAbandoned } from './abandoned.js';
+import { removeTreesInNamespace } from './remove.js';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -29,12 +31,14 @@ export function generateName(): string {
   return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
 }
 
+const ID = /^[0-9a-f]{64}$/;
+
 export async function reserveName(name: string, id: string): Promise<string> {
   // Under the names lock (rename takes it too), so taking over a stale link cannot race.
   return withLock(namesLockPath(), () => reserveNameLocked(name, id));
 }
 
-function reserveNameLocked(name: string, id: string): string {
+async function reserveNameLocked(name: string, id: string): Promise<string> {
   mkdirSync(namesDir(), { recursive: true, mode: 0o700 });
   const link = join(namesDir(), name);
   for (let attempt = 0; ; attempt++) {
@@ -51,8 +55,11 @@ function reserveNameLocked(name: string, id: string): string {
       continue; /* removed meanwhile: try again */
     }
     // A --rm container leaves its name behind (the launcher cannot know whether the link is
-    // still its own after a rename): a link to a container that is gone is free to take.
-    if (attempt === 0 && !existsSync(containerDir(owner))) {
+    // still its own after a rename): a link to a container that is gone is free to take, and
+    // so is one to what a killed nook left (abandoned.ts), removed first.
+    if (attempt === 0 && (!existsSync(containerDir(owner)) || (ID.test(owner) && isAbandoned(owner)))) {
+      await removeTreesInNamespace([containerDir(owner)].filter((d) => existsSync(d)));
+      rmSync(containerLockPath(owner), { force: true });
       rmSync(link, { force: true });
       continue;
     }

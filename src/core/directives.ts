@@ -48,6 +48,7 @@ export const DIRECTIVES = {
   'relay': 1,
   'init': 0,
   'remove-on-exit': 1,
+  'die-with-parent': 0,
   'detach': 0,
   'log-file': 3,
   'state-file': 1,

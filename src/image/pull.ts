@@ -3,7 +3,7 @@
 // and record the image and its tag. Runs under the store's shared lock, so check/prune never
 // judge a pull in flight as garbage.
 import { NookError } from '../errors.js';
-import { withLock } from '../storage/lock.js';
+import { withStoreLock } from './leftovers.js';
 import { hasBlob, putBlob, readBlob } from '../storage/blobs.js';
 import { chainIds, sha256Digest } from '../storage/digest.js';
 import type { StoreLayout } from '../storage/layout.js';
@@ -63,7 +63,7 @@ export async function pullImage(s: StoreLayout, input: string, opts: PullOptions
   const diffIds = config.rootfs.diff_ids;
   const chains = chainIds(diffIds);
 
-  return withLock(s.storeLock, async () => {
+  return withStoreLock(s, async () => {
     const budget = { remaining: opts.settings.limits.maxImageBytes, maxImageBytes: opts.settings.limits.maxImageBytes };
     const records = await mapLimited(r.layers, opts.settings.limits.pullConcurrency, (desc, i, signal) => {
       const what = `layer ${desc.digest} (${i + 1}) of ${name}`;

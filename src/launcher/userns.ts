@@ -18,6 +18,8 @@ export function planUserNamespaceTask(argv: string[], ids: IdMapPlan, opts: { en
   const env = { PATH: DEFAULT_PATH, ...opts.env };
   return [
     ['version', PROTOCOL_VERSION],
+    // a killed CLI's worker stops with it: the lock it wrote under (a layer's) is gone
+    ['die-with-parent'],
     ...ids.directives,
     ['unshare-net'],
     ['rootfs-bind', '/'],

@@ -1,16 +1,54 @@
 // Crash-safe writes: a killed CLI leaves either the old file or the new one, never half of one.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// Every temp is created locked (flock, held until it is renamed or removed), so the next nook
+// command can tell a dead process's leftover from a live one's work (src/storage/leftovers.ts).
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from '../util/random.js';
 import { basename, dirname, join } from 'node:path';
+import { namesFile, tryLockExclusive } from './lock.js';
 import type { StoreLayout } from './layout.js';
 
-/** A fresh name in the store's tmp/ (created if missing), where system check counts what is left as garbage. */
-export function storeTempPath(s: StoreLayout, prefix: string): string {
-  mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
-  return join(s.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
+/** A temp file or dir that is ours while `fd` is open: we hold its lock. Close it last. */
+export interface OwnedTemp {
+  path: string;
+  fd: number;
 }
 
-/** A temp name beside `path`, so rename() stays on one file system. Prefix `.tmp-` marks garbage. */
+/**
+ * Creates a fresh name from `pathFor` exclusively and locks it. A sweeper may judge the new,
+ * still unlocked entry dead and take it first: then it is left to that sweeper, and a new
+ * name is tried.
+ */
+function createOwned(pathFor: () => string, kind: 'file' | 'dir', mode: number): OwnedTemp {
+  for (;;) {
+    const path = pathFor();
+    let fd: number;
+    if (kind === 'dir') {
+      mkdirSync(path, { mode });
+      fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    } else {
+      fd = openSync(path, 'wx', mode);
+    }
+    if (tryLockExclusive(fd) && namesFile(fd, path)) return { path, fd };
+    closeSync(fd);
+  }
+}
+
+function storeTempName(s: StoreLayout, prefix: string): () => string {
+  mkdirSync(s.tmpDir, { recursive: true, mode: 0o700 });
+  return () => join(s.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
+}
+
+/** A new file in the store's tmp/, open for writing. */
+export function storeTempFile(s: StoreLayout, prefix: string, mode: number): OwnedTemp {
+  return createOwned(storeTempName(s, prefix), 'file', mode);
+}
+
+/** A new dir in the store's tmp/. Its files may get subordinate owners: remove it in the namespace. */
+export function storeTempDir(s: StoreLayout, prefix: string): OwnedTemp {
+  return createOwned(storeTempName(s, prefix), 'dir', 0o700);
+}
+
+/** A temp name beside `path`, so rename() stays on one file system. Prefix `.tmp-` marks a temp. */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
 }
@@ -24,23 +62,22 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `path` atomically: temp file, fsync, rename, fsync of the directory. */
+/** Writes `data` to `path` atomically: temp file, fsync, rename (still locked), fsync of the directory. */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'wx', mode);
+  const tmp = createOwned(() => tempPathFor(path), 'file', mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    while (off < buf.length) off += writeSync(tmp.fd, buf, off, buf.length - off);
+    fsyncSync(tmp.fd);
+    renameSync(tmp.path, path);
   } catch (err) {
-    closeSync(fd);
-    unlinkSync(tmp);
+    rmSync(tmp.path, { force: true });
     throw err;
+  } finally {
+    closeSync(tmp.fd);
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   fsyncDir(dirname(path));
 }
 

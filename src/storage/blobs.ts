@@ -1,7 +1,7 @@
 // Content-addressed blobs: a blob is only ever renamed into blobs/sha256/<hex> after its bytes
 // were hashed and matched, so whatever sits there is trusted.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { storeTempPath, writeFileAtomic } from './atomic.js';
+import { closeSync, existsSync, fsyncSync, mkdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { storeTempFile, writeFileAtomic } from './atomic.js';
 import { NookError } from '../errors.js';
 import { DigestCounter, sha256Digest } from './digest.js';
 import { blobPath, type StoreLayout } from './layout.js';
@@ -25,16 +25,18 @@ export function readBlob(s: StoreLayout, digest: string): Buffer {
   return data;
 }
 
-/** A blob being written from a stream into tmp/; renamed into place only by commit(). */
+/** A blob being written from a stream into tmp/ (locked: see atomic.ts); renamed into place only by commit(). */
 export class BlobWriter {
   private readonly fd: number;
+  private open = true;
   private readonly counter = new DigestCounter();
   readonly tmp: string;
 
   constructor(private readonly s: StoreLayout) {
-    this.tmp = storeTempPath(s, 'blob');
     mkdirSync(s.blobsDir, { recursive: true, mode: 0o755 });
-    this.fd = openSync(this.tmp, 'wx', 0o644);
+    const t = storeTempFile(s, 'blob', 0o644);
+    this.tmp = t.path;
+    this.fd = t.fd;
   }
 
   write(chunk: Buffer): void {
@@ -54,20 +56,23 @@ export class BlobWriter {
       const got = this.counter.digest();
       if (got !== digest || this.counter.bytes !== size) throw new NookError(`blob ${digest} does not match: got ${got}, ${this.counter.bytes} bytes`);
       fsyncSync(this.fd);
-      closeSync(this.fd);
       renameSync(this.tmp, blobPath(this.s, digest));
+      this.close(); // after the rename: until then the lock says the temp is ours
     } catch (err) {
       this.abort();
       throw err;
     }
   }
 
+  /** Removes the temp (nothing after a commit). */
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed by commit
-    }
+    if (!this.open) return;
     rmSync(this.tmp, { force: true });
+    this.close();
+  }
+
+  private close(): void {
+    this.open = false;
+    closeSync(this.fd);
   }
 }

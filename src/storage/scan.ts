@@ -1,24 +1,25 @@
-// What is in the store and what of it is garbage, for `system check|prune|df`. Run under the
-// store lock held exclusively, so nothing found here belongs to a pull in flight.
+// What is in the store and what of it is garbage or damage, for `system check|prune|df`. Run
+// under the store lock held exclusively, after the dead processes' leftovers are removed
+// (image/leftovers.ts): a layer dir still without its marker is a live writer's, not listed.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DigestCounter } from './digest.js';
 import { readImageIndex, referencedBlobs, referencedLayers, type ImageIndex } from './image-index.js';
-import { layerDir, type StoreLayout } from './layout.js';
+import { layerDiffDir, type StoreLayout } from './layout.js';
 import { readLayerRecord, type LayerRecord } from './layers.js';
 
 export interface StoreScan {
   index: ImageIndex;
   blobs: Array<{ digest: string; size: number }>;
   layers: LayerRecord[];
-  /** Layer dirs without their completeness marker: left by a killed pull. */
-  incompleteLayers: string[];
+  /** Entries of layers/ that no chain id names: not nook's. */
+  strayEntries: string[];
+  /** Layers marked complete whose tree is gone. */
+  damagedLayers: LayerRecord[];
   /** Complete layers no image uses. */
   orphanLayers: LayerRecord[];
   /** Blobs no image or layer record refers to. */
   orphanBlobs: string[];
-  /** tmp/ contents and `.tmp-*` files of interrupted atomic writes. */
-  tempGarbage: string[];
   /** Images whose layers or blobs are missing. */
   brokenImages: Array<{ id: string; missing: string[] }>;
 }
@@ -29,26 +30,21 @@ function list(dir: string): string[] {
 
 export function scanStore(s: StoreLayout): StoreScan {
   const index = readImageIndex(s);
-  const tempGarbage = list(s.tmpDir).map((n) => join(s.tmpDir, n));
   const blobs: StoreScan['blobs'] = [];
-  for (const name of list(s.blobsDir)) {
-    const p = join(s.blobsDir, name);
-    if (name.startsWith('.tmp-')) tempGarbage.push(p);
-    else blobs.push({ digest: `sha256:${name}`, size: statSync(p).size });
-  }
-  for (const name of list(s.root)) if (name.startsWith('.tmp-')) tempGarbage.push(join(s.root, name));
+  // `.tmp-*`: a live writer's (a dead one's are gone)
+  for (const name of list(s.blobsDir)) if (!name.startsWith('.tmp-')) blobs.push({ digest: `sha256:${name}`, size: statSync(join(s.blobsDir, name)).size });
   const layers: LayerRecord[] = [];
-  const incompleteLayers: string[] = [];
+  const strayEntries: string[] = [];
+  const damagedLayers: LayerRecord[] = [];
   for (const name of list(s.layersDir)) {
-    const chainId = `sha256:${name}`;
     if (!/^[a-f0-9]{64}$/.test(name)) {
-      incompleteLayers.push(join(s.layersDir, name));
+      strayEntries.push(join(s.layersDir, name));
       continue;
     }
-    for (const f of list(layerDir(s, chainId))) if (f.startsWith('.tmp-')) tempGarbage.push(join(layerDir(s, chainId), f));
-    const rec = readLayerRecord(s, chainId);
-    if (rec) layers.push(rec);
-    else incompleteLayers.push(layerDir(s, chainId));
+    const rec = readLayerRecord(s, `sha256:${name}`);
+    if (!rec) continue;
+    layers.push(rec);
+    if (!statSync(layerDiffDir(s, rec.chainId), { throwIfNoEntry: false })?.isDirectory()) damagedLayers.push(rec);
   }
   const usedLayers = referencedLayers(index);
   const orphanLayers = layers.filter((l) => !usedLayers.has(l.chainId));
@@ -67,7 +63,7 @@ export function scanStore(s: StoreLayout): StoreScan {
     ];
     if (missing.length > 0) brokenImages.push({ id: img.id, missing });
   }
-  return { index, blobs, layers, incompleteLayers, orphanLayers, orphanBlobs, tempGarbage, brokenImages };
+  return { index, blobs, layers, strayEntries, damagedLayers, orphanLayers, orphanBlobs, brokenImages };
 }
 
 /** Hashes a stored blob; false when its bytes no longer match its name. */

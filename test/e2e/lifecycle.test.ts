@@ -4,10 +4,10 @@
 // a supervisor that dies (as in a reboot) reads as exited; nothing is left running.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leftoverProcesses, nook, processBaseline, sleep, waitFor, type Result } from './harness.js';
+import { leftoverProcesses, nook, processBaseline, sleep, startNook, waitFor, type Result } from './harness.js';
 
 const test = suite('lifecycle');
 let baseline = new Set<number>();
@@ -288,6 +288,39 @@ check('a filter without =, on ps, container prune and volume ls, is the one bad-
     const r = await nook(args);
     assert.is(r.code, 125, `${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stderr, 'nook: bad format of filter (expected name=value): label\n', args.join(' '));
+  }
+});
+
+check('a run killed with SIGKILL while creating or running holds no name: the next run takes it over, container prune removes the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-killed-'));
+  const e = { XDG_DATA_HOME: dir };
+  const containers = join(dir, 'nook', 'containers');
+  try {
+    // early kills land in the CLI while it creates (dir, name, record), late ones in the launcher
+    for (const [i, delay] of [0, 30, 60, 90, 120, 150, 200, 600].entries()) {
+      const n = `killed${i % 2}`;
+      const p = startNook(['run', '--rm', '--network', 'none', '--name', n, 'host', 'sleep', '30'], { env: e });
+      await sleep(delay + Math.floor(Math.random() * 30));
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // it already ended
+      }
+      await p.result;
+      const again = await nook(['run', '--rm', '--network', 'none', '--name', n, 'host', 'true'], { env: e });
+      assert.is(again.code, 0, `run after a kill at ${delay} ms: ${again.stderr}`);
+    }
+    // a run killed between its name and its record, made by hand so it is sure to be tried
+    const half = 'f'.repeat(64);
+    mkdirSync(join(containers, half), { recursive: true });
+    writeFileSync(join(containers, half, 'hosts'), '');
+    symlinkSync(half, join(dir, 'nook', 'names', 'half'));
+    ok(await nook(['run', '--rm', '--network', 'none', '--name', 'half', 'host', 'true'], { env: e }));
+    mkdirSync(join(containers, 'e'.repeat(64)));
+    ok(await nook(['container', 'prune', '-f'], { env: e }));
+    assert.equal(readdirSync(containers), [], 'nothing a killed run made is left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

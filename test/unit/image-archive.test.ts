@@ -51,7 +51,7 @@ async function listWithNodeTar(archive: Buffer): Promise<Map<string, string>> {
   return seen;
 }
 
-const spool = async (archive: Buffer) => spoolArchive(Readable.from([archive]), join(tempDir(), 'spool'));
+const spool = async (archive: Buffer) => spoolArchive(Readable.from([archive]), tempDir());
 
 test('the tar writer is read back by node-tar, long names through PAX', async () => {
   const dir = tempDir();

@@ -1,7 +1,9 @@
 // `nook container prune`: removes every container that is not running.
-import { removeContainerFiles } from '../../containers/remove.js';
-import { listContainers, loadContainer } from '../../containers/state.js';
-import { containerLockPath } from '../../containers/layout.js';
+import { rmSync } from 'node:fs';
+import { removeContainerFiles, removeTreesInNamespace } from '../../containers/remove.js';
+import { containerIds, listContainers, loadContainer } from '../../containers/state.js';
+import { containerDir, containerLockPath } from '../../containers/layout.js';
+import { isAbandoned } from '../../containers/abandoned.js';
 import { withLock } from '../../storage/lock.js';
 import { parseTimeArg } from '../../containers/logs.js';
 import { NookError } from '../../errors.js';
@@ -34,6 +36,14 @@ export async function containerPrune(flags: { force?: boolean; filter?: string[]
       removed.push(c.id);
       bytes += size;
     });
+  }
+  // what killed runs left without a record (no labels, no date: only when nothing filters)
+  for (const id of labels.length === 0 && untilMs === undefined ? containerIds() : []) {
+    if (loadContainer(id) || !isAbandoned(id)) continue;
+    bytes += treeSize(containerDir(id));
+    await removeTreesInNamespace([containerDir(id)]);
+    rmSync(containerLockPath(id), { force: true });
+    removed.push(id);
   }
   if (removed.length > 0) process.stdout.write(`Deleted Containers:\n${removed.map((id) => id + '\n').join('')}\n`);
   process.stdout.write(`Total reclaimed space: ${humanSize(bytes)}\n`);

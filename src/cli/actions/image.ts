@@ -1,6 +1,6 @@
 // `nook image inspect|history|prune`.
 import { readBlob } from '../../storage/blobs.js';
-import { withLock } from '../../storage/lock.js';
+import { withStoreLock } from '../../image/leftovers.js';
 import { readImageIndex, updateImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { layerDiffDir, storeLayout, type StoreLayout } from '../../storage/layout.js';
 import { readLayerRecord } from '../../storage/layers.js';
@@ -100,7 +100,7 @@ export async function pruneImagesIn(s: StoreLayout, all: boolean): Promise<{ del
 
 export async function pruneImages(opts: { all?: boolean }): Promise<number> {
   const s = storeLayout();
-  const { deleted, freed } = await withLock(s.storeLock, () => pruneImagesIn(s, opts.all ?? false), { timeoutMs: 10 * 60_000 });
+  const { deleted, freed } = await withStoreLock(s, () => pruneImagesIn(s, opts.all ?? false), { timeoutMs: 10 * 60_000 });
   if (deleted.length > 0) {
     process.stdout.write('Deleted Images:\n');
     for (const i of deleted) {

@@ -1,6 +1,6 @@
 // `nook rmi`: untag, and delete an image once no name points at it, with the layers only it used.
 import { NookError, formatError } from '../../errors.js';
-import { withLock } from '../../storage/lock.js';
+import { withStoreLock } from '../../image/leftovers.js';
 import { storeLayout } from '../../storage/layout.js';
 import { updateImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { removeUnreferenced } from '../../storage/remove.js';
@@ -26,7 +26,7 @@ export async function rmi(names: string[], opts: { force?: boolean }): Promise<n
   const s = storeLayout();
   let failed = 0;
   // Exclusive: no pull may be reusing a layer while it is deleted.
-  await withLock(s.storeLock, async () => {
+  await withStoreLock(s, async () => {
     for (const name of names) {
       try {
         const { removed, lines, index } = await updateImageIndex(s, (index) => {

@@ -8,7 +8,8 @@ import { launcherPath } from '../../paths.js';
 import { loadConfig } from '../../config/load.js';
 import { addedCapabilities, commandLine, containerCapabilities, parseRestartPolicy, planLaunch, type PlanInput, type ImageConfig, type RootfsSpec } from '../../core/plan.js';
 import type { ContainerConfig, MountRecord } from '../../containers/record.js';
-import { attachSocketPath, containerFiles } from '../../containers/layout.js';
+import { attachSocketPath, containerFiles, containerLockPath } from '../../containers/layout.js';
+import { withLock } from '../../storage/lock.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../storage/atomic.js';
 import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
@@ -282,47 +283,52 @@ export async function run(image: string | undefined, command: string[], flags: R
   const launcher = launcherPath();
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
 
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeNetworkFiles(dir, net);
-  if (bpf !== undefined) writeFileAtomic(files.seccompProfile, profile!.text);
-  if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
-    mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
-    mkdirSync(chosen.rootfs.work, { mode: 0o700 });
-  } else if (chosen.copyFrom && chosen.rootfs.kind === 'dir') {
-    mkdirSync(chosen.rootfs.path, { mode: 0o755 });
-    const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
-    await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
-  }
-  await reserveName(name, id);
-  const record: ContainerConfig = {
-    id,
-    name,
-    image: chosen.name,
-    created: new Date().toISOString(),
-    command: commandLine(planInput),
-    autoRemove: flags.rm ?? false,
-    detached,
-    tty: planInput.tty,
-    interactive: planInput.interactive,
-    hostname,
-    env: plan.directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
-    workingDir: plan.directives.find((d) => d[0] === 'chdir')![1]!,
-    user: userSpec,
-    labels: keyValueRecord(flags.label ?? [], 'label'),
-    restartPolicy: restart,
-    stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
-    networkMode: flags.network ?? config.network,
-    readOnly: planInput.readOnly,
-    mounts: [
-      ...mounts.records,
-      ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
-    ],
-    ports: net.ports,
-    plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
-    seccomp: bpf === undefined ? null : { profile: profile!.ref, file: profile!.file, capabilities },
-    addedCapabilities: addedCapabilities(planInput),
-  };
-  writeJsonAtomic(files.config, record);
+  // Held until the record is written: a dir without one is then a killed run's, for the next
+  // command to remove (containers/abandoned.ts).
+  const record = await withLock(containerLockPath(id), async () => {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeNetworkFiles(dir, net);
+    if (bpf !== undefined) writeFileAtomic(files.seccompProfile, profile!.text);
+    if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
+      mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
+      mkdirSync(chosen.rootfs.work, { mode: 0o700 });
+    } else if (chosen.copyFrom && chosen.rootfs.kind === 'dir') {
+      mkdirSync(chosen.rootfs.path, { mode: 0o755 });
+      const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
+      await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
+    }
+    await reserveName(name, id);
+    const created: ContainerConfig = {
+      id,
+      name,
+      image: chosen.name,
+      created: new Date().toISOString(),
+      command: commandLine(planInput),
+      autoRemove: flags.rm ?? false,
+      detached,
+      tty: planInput.tty,
+      interactive: planInput.interactive,
+      hostname,
+      env: plan.directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
+      workingDir: plan.directives.find((d) => d[0] === 'chdir')![1]!,
+      user: userSpec,
+      labels: keyValueRecord(flags.label ?? [], 'label'),
+      restartPolicy: restart,
+      stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
+      networkMode: flags.network ?? config.network,
+      readOnly: planInput.readOnly,
+      mounts: [
+        ...mounts.records,
+        ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
+      ],
+      ports: net.ports,
+      plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
+      seccomp: bpf === undefined ? null : { profile: profile!.ref, file: profile!.file, capabilities },
+      addedCapabilities: addedCapabilities(planInput),
+    };
+    writeJsonAtomic(files.config, created);
+    return created;
+  });
 
   if (flags.createOnly) {
     process.stdout.write(id + '\n');

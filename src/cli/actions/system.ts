@@ -1,7 +1,7 @@
 // `nook system df|check|prune`: the store's usage, its integrity, and its clean-up.
 import { rmSync } from 'node:fs';
-import { withLock } from '../../storage/lock.js';
-import { blobPath, layerDir, storeLayout } from '../../storage/layout.js';
+import { withStoreLock } from '../../image/leftovers.js';
+import { blobPath, layerDir, layerLockPath, storeLayout } from '../../storage/layout.js';
 import { readImageIndex } from '../../storage/image-index.js';
 import { readLayerRecord } from '../../storage/layers.js';
 import { scanStore, verifyBlob } from '../../storage/scan.js';
@@ -61,41 +61,44 @@ export async function df(opts: { verbose?: boolean }): Promise<number> {
 
 export async function check(opts: { quiet?: boolean }): Promise<number> {
   const s = storeLayout();
-  return withLock(s.storeLock, async () => {
+  return withStoreLock(s, async (leftovers) => {
     const scan = scanStore(s);
     const problems: string[] = [];
     for (const b of scan.blobs) {
       if (!(await verifyBlob(blobPath(s, b.digest), b.digest))) problems.push(`damaged blob: ${b.digest} does not match its digest`);
     }
-    for (const d of scan.incompleteLayers) problems.push(`incomplete layer: ${d}`);
-    for (const l of scan.orphanLayers) problems.push(`orphaned layer: ${l.chainId} (no image uses it)`);
-    for (const b of scan.orphanBlobs) problems.push(`orphaned blob: ${b}`);
-    for (const t of scan.tempGarbage) problems.push(`temp garbage: ${t}`);
+    for (const l of scan.damagedLayers) problems.push(`damaged layer: ${l.chainId} is marked complete but its files are gone`);
+    for (const d of scan.strayEntries) problems.push(`not nook's: ${d}`);
     for (const i of scan.brokenImages) problems.push(`broken image ${i.id}: missing ${i.missing.join(', ')}`);
     for (const p of problems) process.stdout.write(p + '\n');
+    // what dead processes left is theirs, not the store's fault: removed, and said once
+    if (leftovers > 0 && !opts.quiet) process.stdout.write(`removed ${leftovers} leftover(s) of nook processes that died\n`);
     const summary = `${scan.blobs.length} blobs verified, ${scan.layers.length} layers, ${Object.keys(scan.index.images).length} images`;
-    if (problems.length === 0) {
-      if (!opts.quiet) process.stdout.write(`store is clean: ${summary}\n`);
-      return 0;
+    if (problems.length > 0) {
+      process.stdout.write(`${problems.length} problem(s) in ${s.root}: ${summary}; \`nook system prune\` removes the damage${scan.brokenImages.length + scan.damagedLayers.length > 0 ? ', then pull the broken images again' : ''}\n`);
+      return 1;
     }
-    process.stdout.write(`${problems.length} problem(s) in ${s.root}: ${summary}; \`nook system prune\` removes the garbage${scan.brokenImages.length > 0 ? ', pull broken images again' : ''}\n`);
-    return 1;
+    const unused = scan.orphanLayers.length + scan.orphanBlobs.length;
+    if (opts.quiet) return 0;
+    if (unused === 0) process.stdout.write(`store is clean: ${summary}\n`);
+    else process.stdout.write(`store is sound: ${summary}; ${scan.orphanLayers.length} layer(s) and ${scan.orphanBlobs.length} blob(s) no image uses (${humanSize(scan.orphanLayers.reduce((n, l) => n + l.size, 0))}): \`nook system prune\` removes them\n`);
+    return 0;
   }, { timeoutMs: STORE_LOCK_TIMEOUT_MS });
 }
 
 export async function prune(opts: { all?: boolean }): Promise<number> {
   const s = storeLayout();
-  return withLock(s.storeLock, async () => {
+  return withStoreLock(s, async (leftovers) => {
     const images = await pruneImagesIn(s, opts.all ?? false);
     const scan = scanStore(s);
     const damaged: string[] = [];
     for (const b of scan.blobs) if (!(await verifyBlob(blobPath(s, b.digest), b.digest))) damaged.push(b.digest);
-    const layerDirs = [...scan.incompleteLayers, ...scan.orphanLayers.map((l) => l.chainId)].map((x) => (x.startsWith('sha256:') ? layerDir(s, x) : x));
-    await removeInNamespace(layerDirs);
-    for (const p of scan.tempGarbage) rmSync(p, { recursive: true, force: true });
+    const layers = [...scan.damagedLayers, ...scan.orphanLayers.filter((l) => !scan.damagedLayers.includes(l))];
+    await removeInNamespace([...scan.strayEntries, ...layers.map((l) => layerDir(s, l.chainId))]);
+    for (const l of layers) rmSync(layerLockPath(s, l.chainId), { force: true });
     for (const d of new Set([...scan.orphanBlobs, ...damaged])) rmSync(blobPath(s, d), { force: true });
     const freed = images.freed + scan.orphanLayers.reduce((n, l) => n + l.size, 0);
-    process.stdout.write(`Deleted: ${images.deleted.length} image(s), ${layerDirs.length} layer dir(s) (${scan.incompleteLayers.length} incomplete), ${scan.orphanBlobs.length + damaged.length} blob(s), ${scan.tempGarbage.length} temp file(s)\n`);
+    process.stdout.write(`Deleted: ${images.deleted.length} image(s), ${layers.length} layer(s) (${scan.damagedLayers.length} damaged), ${scan.orphanBlobs.length + damaged.length} blob(s), ${scan.strayEntries.length} unknown entry(ies), ${leftovers} leftover(s) of processes that died\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(freed)}\n`);
     return 0;
   }, { timeoutMs: STORE_LOCK_TIMEOUT_MS });

@@ -12,7 +12,7 @@ export function registerSystem(program: Command): void {
     });
   system
     .command('check')
-    .description('verify every blob against its digest; list incomplete or orphaned layers and temp garbage')
+    .description('verify every blob against its digest, every layer and image complete; remove what dead nook processes left')
     .option('-q, --quiet', 'print only problems')
     .action(async (opts: { quiet?: boolean }) => {
       const { check } = await import('../actions/system.js');
@@ -20,7 +20,7 @@ export function registerSystem(program: Command): void {
     });
   system
     .command('prune')
-    .description('remove incomplete and orphaned layers, orphaned blobs, temp garbage and dangling images')
+    .description('remove what no image uses, damaged blobs and layers, dead processes\' leftovers and dangling images')
     .option('-a, --all', 'also remove every image')
     .option('-f, --force', 'do not ask for confirmation (nook never asks)')
     .action(async (opts: { all?: boolean }) => {

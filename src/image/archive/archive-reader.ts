@@ -2,7 +2,7 @@
 // spool dir: each regular file becomes a numbered file there, never a path the archive chose,
 // so a hostile name cannot reach the disk. Names with `..` or an absolute path, links leaving
 // the archive, and a manifest naming a file that is not there are refused with one line.
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -142,9 +142,8 @@ class SpoolSink implements TarSink {
   }
 }
 
-/** Reads the whole archive into `dir` (created, must not exist). */
+/** Reads the whole archive into `dir`, an empty dir of ours. */
 export async function spoolArchive(input: Readable, dir: string): Promise<ArchiveFiles> {
-  mkdirSync(dir, { mode: 0o700 });
   const sink = new SpoolSink(dir);
   const reader = new TarReader(sink);
   const tarIn = new Writable({

@@ -15,9 +15,9 @@ import { capabilityMask, type Capability } from '../../security/capabilities.js'
 import type { ResolvedProfile } from '../../security/seccomp/locate.js';
 import { DEFAULT_PATH } from '../../core/env.js';
 import type { StoreLayout } from '../../storage/layout.js';
-import { withLock } from '../../storage/lock.js';
+import { withStoreLock } from '../leftovers.js';
 import { removeInNamespace } from '../unpack/run-worker.js';
-import { storeTempPath } from '../../storage/atomic.js';
+import { storeTempDir } from '../../storage/atomic.js';
 import { SPAWNED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 import { spawnLauncher } from '../../launcher/spawned.js';
 
@@ -67,16 +67,17 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
   const { helperProgram } = await import('../../security/seccomp/compile.js');
   const { memfdWith } = await import('../../launcher/exec.js');
   const seccomp = memfdWith('nook-seccomp', await helperProgram(c.seccompProfile, EXPORT_CAPABILITIES));
-  await withLock(s.storeLock, async () => {
-    const scratch = storeTempPath(s, 'export');
-    const dirs = { upper: join(scratch, 'upper'), work: join(scratch, 'work') };
-    mkdirSync(dirs.upper, { recursive: true, mode: 0o755 });
-    mkdirSync(dirs.work, { mode: 0o700 });
+  await withStoreLock(s, async () => {
+    const scratch = storeTempDir(s, 'export');
+    const dirs = { upper: join(scratch.path, 'upper'), work: join(scratch.path, 'work') };
     try {
+      mkdirSync(dirs.upper, { mode: 0o755 });
+      mkdirSync(dirs.work, { mode: 0o700 });
       await runLauncher(encodeDirectives(planExport(plan, dirs, SPAWNED_SECCOMP_FD)), out, seccomp, c.name);
     } finally {
       closeSync(seccomp);
-      await removeInNamespace([scratch]);
+      await removeInNamespace([scratch.path]);
+      closeSync(scratch.fd);
     }
   }, { shared: true });
 }

@@ -9,7 +9,7 @@ import { BlobWriter } from '../../storage/blobs.js';
 import { DigestCounter, sha256Digest } from '../../storage/digest.js';
 import type { ImageRecord } from '../../storage/image-index.js';
 import { blobPath, type StoreLayout } from '../../storage/layout.js';
-import { withLock } from '../../storage/lock.js';
+import { withStoreLock } from '../leftovers.js';
 import { readLayerRecord } from '../../storage/layers.js';
 import { LAYER_LOCK_TIMEOUT_MS } from '../layer-store.js';
 import { sniffCompression, type Compression, type OciImageConfig } from '../media-types.js';
@@ -81,7 +81,7 @@ async function storeTarball(s: StoreLayout, input: Readable): Promise<{ digest: 
 export async function importTarball(s: StoreLayout, input: Readable, opts: ImportOptions): Promise<ImageRecord> {
   const created = new Date().toISOString();
   const runConfig = opts.changes.reduce(applyChange, {}); // a bad --change fails before any reading
-  return withLock(s.storeLock, async () => {
+  return withStoreLock(s, async () => {
     const layer = await storeTarball(s, input);
     const config = importConfig(layer.diffId, runConfig, opts.message, created);
     const configBody = Buffer.from(JSON.stringify(config));

@@ -9,7 +9,7 @@ import { readBlob } from '../../storage/blobs.js';
 import { readImageIndex, type ImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { blobPath, type StoreLayout } from '../../storage/layout.js';
 import { readLayerRecord } from '../../storage/layers.js';
-import { withLock } from '../../storage/lock.js';
+import { withStoreLock } from '../leftovers.js';
 import { requireImage } from '../lookup.js';
 import { layerCompression, parseManifest } from '../media-types.js';
 import { formatReference, parseReference } from '../reference.js';
@@ -65,7 +65,7 @@ export function chooseImages(index: ImageIndex, names: string[]): Array<{ image:
 }
 
 export async function saveImages(s: StoreLayout, names: string[], format: ArchiveFormat, out: Writable): Promise<void> {
-  await withLock(s.storeLock, async () => {
+  await withStoreLock(s, async () => {
     const images = chooseImages(readImageIndex(s), names).map(({ image, tags }) => savedImage(s, image, tags));
     const entries = format === 'oci-archive' ? planOciArchive(images) : planDockerArchive(images);
     await pipeline(Readable.from(tarStream(entries)), out);

@@ -1,0 +1,27 @@
+// Containers a dead nook process left half done, told apart from live work by the same rule
+// as the store's leftovers (src/storage/leftovers.ts): what can be locked has no live owner.
+// - `run`/`create` killed while creating: the dir exists without config.json. The creator
+//   holds the container's lock from before the dir is made until the record is written.
+// - a `--rm` container whose launcher was killed: it reads as exited, and no supervisor is
+//   left to remove it (a live one removes it itself, right after recording the exit).
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { namesFile, tryLockExclusive } from '../storage/lock.js';
+import { containerDir, containerFiles, containerLockPath } from './layout.js';
+import { liveness, loadContainer } from './state.js';
+
+/** True when a dead process left `id` behind for the next command to remove. */
+export function isAbandoned(id: string): boolean {
+  const c = loadContainer(id);
+  if (c) return c.config.autoRemove === true && c.state.status === 'exited' && !liveness(id, c.record).supervisorAlive;
+  if (!existsSync(containerDir(id))) return false;
+  const lock = containerLockPath(id);
+  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  const fd = openSync(lock, 'a', 0o600);
+  try {
+    // the record is checked again under the lock: the creator may have just finished
+    return tryLockExclusive(fd) && namesFile(fd, lock) && !existsSync(containerFiles(id).config);
+  } finally {
+    closeSync(fd);
+  }
+}
