@@ -24,14 +24,6 @@ const RANK: Record<string, number> = {
   base: 0, // util/, errors.ts, paths.ts
 };
 
-/**
- * Upward imports still to be removed (issue 15): each one is a known debt, and the test fails
- * when one disappears without leaving this list, so the list only shrinks.
- */
-const KNOWN_UPWARD = new Set([
-  'storage -> image', // storage/remove.ts uses the unpack worker's in-namespace removal
-]);
-
 function folderOf(file: string): string {
   const parts = relative(SRC, file).split(sep);
   return parts.length === 1 || parts[0] === 'util' ? 'base' : parts[0]!;
@@ -66,14 +58,13 @@ test('every top-level folder of src/ has a rank', () => {
   assert.equal([...folders].filter((f) => !(f in RANK)), [], 'give the new folder a rank in RANK');
 });
 
-test('imports between folders only point down (no cycles), but for the known debts', () => {
+test('imports between folders only point down, so no cycle', () => {
   const edges = graph();
   const upward = [...edges.keys()].filter((e) => {
     const [from, to] = e.split(' -> ') as [string, string];
     return RANK[to]! >= RANK[from]!;
   });
-  assert.equal(upward.filter((e) => !KNOWN_UPWARD.has(e)), [], 'imports that point up or sideways');
-  assert.equal([...KNOWN_UPWARD].filter((e) => !upward.includes(e)), [], 'a known debt is paid: remove it from KNOWN_UPWARD');
+  assert.equal(upward, [], 'imports that point up or sideways');
 });
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -4,7 +4,7 @@ import { withStoreLock } from '../../image/leftovers.js';
 import { readImageIndex, updateImageIndex, type ImageRecord } from '../../storage/image-index.js';
 import { layerDiffDir, storeLayout, type StoreLayout } from '../../storage/layout.js';
 import { readLayerRecord } from '../../storage/layers.js';
-import { removeUnreferenced } from '../../storage/remove.js';
+import { removeUnreferenced } from '../../image/remove.js';
 import { requireImage, shortId } from '../../image/lookup.js';
 import { parseImageConfig, type OciImageConfig } from '../../image/media-types.js';
 import { familiarName, splitTagged } from '../../image/reference.js';

@@ -3,7 +3,7 @@ import { NookError, formatError } from '../../errors.js';
 import { withStoreLock } from '../../image/leftovers.js';
 import { storeLayout } from '../../storage/layout.js';
 import { updateImageIndex, type ImageRecord } from '../../storage/image-index.js';
-import { removeUnreferenced } from '../../storage/remove.js';
+import { removeUnreferenced } from '../../image/remove.js';
 import { findImage } from '../../image/lookup.js';
 import { familiarName, formatReference, parseReference, splitTagged } from '../../image/reference.js';
 

@@ -2,10 +2,10 @@
 // that no remaining image uses. The index is changed first, so a crash in between leaves only
 // orphans that `system prune` removes.
 import { rmSync } from 'node:fs';
-import { blobPath, layerDir, layerLockPath, type StoreLayout } from './layout.js';
-import { referencedBlobs, referencedLayers, type ImageIndex, type ImageRecord } from './image-index.js';
-import { readLayerRecord } from './layers.js';
-import { removeInNamespace } from '../image/unpack/run-worker.js';
+import { blobPath, layerDir, layerLockPath, type StoreLayout } from '../storage/layout.js';
+import { referencedBlobs, referencedLayers, type ImageIndex, type ImageRecord } from '../storage/image-index.js';
+import { readLayerRecord } from '../storage/layers.js';
+import { removeInNamespace } from './unpack/run-worker.js';
 
 /** Deletes what `removed` used and `index` (already without them) does not. Returns bytes freed. */
 export async function removeUnreferenced(s: StoreLayout, index: ImageIndex, removed: ImageRecord[]): Promise<number> {
