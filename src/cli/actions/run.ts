@@ -1,5 +1,6 @@
-// `nook run`: gathers the facts (config, image, ids, files), lets the pure planner decide,
-// records the container, then becomes the launcher.
+// `nook run` (and `create`) in four steps: gatherFacts (config, image, user, env, profile,
+// network: every read), planRun (the pure planner's input and plan), recordContainer (the
+// container's directory and config.json), then the launch (exec in place, or detached).
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunFlags } from '../commands/run.js';
@@ -25,7 +26,7 @@ import { parseUlimit } from '../../core/ulimits.js';
 import { readTextInLayers, readTextInRoot, resolveInRoot } from '../../rootfs/read-in-root.js';
 import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
-import { encodeDirectives, formatDirectives } from '../../core/directives.js';
+import { encodeDirectives, formatDirectives, type Directive } from '../../core/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
@@ -164,7 +165,61 @@ async function seccompProgram(profile: ResolvedProfile | undefined, capabilities
   return compiled.bpf ?? undefined;
 }
 
+/** What `run` found out before deciding anything: config, image, user, env, profile, network. */
+interface RunFacts {
+  flags: RunFlags;
+  command: string[];
+  config: Awaited<ReturnType<typeof loadConfig>>;
+  id: string;
+  files: ReturnType<typeof containerFiles>;
+  chosen: ImageChoice;
+  name: string;
+  hostname: string;
+  userSpec: string;
+  user: ReturnType<typeof resolveUser>;
+  env: PlanInput['env'];
+  security: Omit<ReturnType<typeof securityOptions>, 'seccomp'>;
+  profile: ResolvedProfile | undefined;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  capabilities: Capability[];
+  bpf: Buffer | undefined;
+  rlimits: PlanInput['rlimits'];
+  detached: boolean;
+  restart: ReturnType<typeof parseRestartPolicy>;
+  mounts: Mounts;
+  identity: ReturnType<typeof currentIdentity>;
+  net: Awaited<ReturnType<typeof networkForRun>>;
+}
+
+/** `nook run` and `create`: gather the facts, plan, record, launch. */
 export async function run(image: string | undefined, command: string[], flags: RunFlags): Promise<number> {
+  const facts = await gatherFacts(image, command, flags);
+  const { input, plan } = planRun(facts);
+  if (flags.dryRun) {
+    // the plan quotes the image's env, command and labels
+    process.stdout.write(terminalSafe(formatDirectives(plan.directives)));
+    return 0;
+  }
+  for (const n of [...facts.net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);
+  const launcher = launcherPath();
+  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  const record = await recordContainer(facts, input, plan.directives);
+  if (flags.createOnly) {
+    process.stdout.write(facts.id + '\n');
+    return 0;
+  }
+  if (facts.detached) {
+    await startContainer(record, facts.bpf);
+    process.stdout.write(facts.id + '\n');
+    return 0;
+  }
+  const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
+  return execve(launcher, ['nook-run', '--args', String(fd)]);
+}
+
+async function gatherFacts(image: string | undefined, command: string[], flags: RunFlags): Promise<RunFacts> {
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
   if (flags.net && !flags.network) flags = { ...flags, network: flags.net };
@@ -213,82 +268,91 @@ export async function run(image: string | undefined, command: string[], flags: R
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
   const net = await networkForRun(flags, config, chosen.config, dir, hostname, name, identity);
-  if (net.join) {
-    // Shares a running container's network (and so its user) namespace: its /etc/hosts and
-    // resolv.conf come along, as in Docker.
-    const { entryPid, resolveContainer } = await import('../../containers/state.js');
-    const { procStat } = await import('../../containers/procfs.js');
-    const target = resolveContainer(net.join.container);
-    const pid = target.state.status === 'running' ? entryPid(target) : 0;
-    const stat = pid ? procStat(pid) : undefined;
-    if (!stat) fail(`cannot join the network of container ${net.join.container}: it is not running`);
-    net.directives.push(['join-net', String(pid), String(stat.startTicks)]);
-    for (const f of net.join.sharedFiles) {
-      const source = join(target.dir, f.name);
-      if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
-    }
+  if (net.join) await joinNetwork(net, net.join);
+  return {
+    flags, command, config, id, files, chosen, name, hostname, userSpec, user,
+    env: { files: envFiles, flags: envFlags }, security, profile, capAdd, capDrop, privileged,
+    capabilities, bpf, rlimits, detached, restart, mounts, identity, net,
+  };
+}
+
+/**
+ * `--network container:NAME`: shares a running container's network (and so its user)
+ * namespace; its /etc/hosts and resolv.conf come along, as in Docker.
+ */
+async function joinNetwork(net: RunFacts['net'], shared: NonNullable<RunFacts['net']['join']>): Promise<void> {
+  const { entryPid, resolveContainer } = await import('../../containers/state.js');
+  const { procStat } = await import('../../containers/procfs.js');
+  const target = resolveContainer(shared.container);
+  const pid = target.state.status === 'running' ? entryPid(target) : 0;
+  const stat = pid ? procStat(pid) : undefined;
+  if (!stat) fail(`cannot join the network of container ${shared.container}: it is not running`);
+  net.directives.push(['join-net', String(pid), String(stat.startTicks)]);
+  for (const f of shared.sharedFiles) {
+    const source = join(target.dir, f.name);
+    if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
   }
-  const planInput: PlanInput = {
+}
+
+/** The planner's input from the facts, and its plan: the directives and the notices. */
+function planRun(f: RunFacts): { input: PlanInput; plan: ReturnType<typeof planLaunch> } {
+  const { flags, files, id } = f;
+  const input: PlanInput = {
     id,
-    hostname,
-    rootfs: chosen.rootfs,
-    image: chosen.config,
-    command,
+    hostname: f.hostname,
+    rootfs: f.chosen.rootfs,
+    image: f.chosen.config,
+    command: f.command,
     entrypoint: flags.entrypoint,
-    user,
-    identity,
-    env: { files: envFiles, flags: envFlags },
+    user: f.user,
+    identity: f.identity,
+    env: f.env,
     workdir: flags.workdir,
     readOnly: flags.readOnly ?? false,
     // before the user's binds, so -v FILE:/etc/hosts still wins
-    binds: [...net.bindFiles.map((b) => ({ ...b, readonly: false })), ...mounts.binds],
-    tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...mounts.tmpfs],
-    network: net.directives,
+    binds: [...f.net.bindFiles.map((b) => ({ ...b, readonly: false })), ...f.mounts.binds],
+    tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...f.mounts.tmpfs],
+    network: f.net.directives,
     tty: flags.tty ?? false,
     interactive: flags.interactive ?? false,
     terminalFds: terminalFds(),
     init: flags.init ?? false,
-    capAdd,
-    capDrop,
-    privileged,
-    ...security,
-    rlimits,
+    capAdd: f.capAdd,
+    capDrop: f.capDrop,
+    privileged: f.privileged,
+    ...f.security,
+    rlimits: f.rlimits,
     // The name link is not listed: after a rename it may belong to another container; a link
     // whose container is gone is stale and reserveName() takes it over.
-    removeOnExit: flags.rm ? [dir] : [],
+    removeOnExit: flags.rm ? [files.dir] : [],
     lastCap: lastCapability(),
     stateFile: files.state,
-    supervisor: detached || flags.createOnly
+    supervisor: f.detached || flags.createOnly
       ? {
           attachSocket: attachSocketPath(id),
           logFile: files.log,
-          logMaxBytes: config.logs.maxSize,
-          logMaxFiles: config.logs.maxFiles,
+          logMaxBytes: f.config.logs.maxSize,
+          logMaxFiles: f.config.logs.maxFiles,
           stopMarker: files.stopMarker,
-          restart,
+          restart: f.restart,
         }
       : undefined,
   };
-  // Detached, the program reaches the launcher as fd 5 (see containers/start.ts); in the
-  // foreground, a memfd the launcher inherits.
-  planInput.seccompFd = bpf === undefined ? undefined : detached || flags.createOnly ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', bpf);
-  const plan = planLaunch(planInput);
+  // Detached, the program reaches the launcher as DETACHED_SECCOMP_FD; in the foreground, a
+  // memfd the launcher inherits.
+  input.seccompFd = f.bpf === undefined ? undefined : f.detached || flags.createOnly ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', f.bpf);
+  return { input, plan: planLaunch(input) };
+}
 
-  if (flags.dryRun) {
-    // the plan quotes the image's env, command and labels
-    process.stdout.write(terminalSafe(formatDirectives(plan.directives)));
-    return 0;
-  }
-  for (const n of [...net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);
-  const launcher = launcherPath();
-  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
-
+/** Writes the container's directory and record; returns the record. */
+async function recordContainer(f: RunFacts, input: PlanInput, directives: Directive[]): Promise<ContainerConfig> {
+  const { flags, files, id, chosen } = f;
   // Held until the record is written: a dir without one is then a killed run's, for the next
   // command to remove (containers/abandoned.ts).
-  const record = await withLock(containerLockPath(id), async () => {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeNetworkFiles(dir, net);
-    if (bpf !== undefined) writeFileAtomic(files.seccompProfile, profile!.text);
+  return withLock(containerLockPath(id), async () => {
+    mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+    writeNetworkFiles(files.dir, f.net);
+    if (f.bpf !== undefined) writeFileAtomic(files.seccompProfile, f.profile!.text);
     if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
       mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
       mkdirSync(chosen.rootfs.work, { mode: 0o700 });
@@ -297,49 +361,36 @@ export async function run(image: string | undefined, command: string[], flags: R
       const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
       await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
     }
-    await reserveName(name, id);
+    await reserveName(f.name, id);
     const created: ContainerConfig = {
       id,
-      name,
+      name: f.name,
       image: chosen.name,
       created: new Date().toISOString(),
-      command: commandLine(planInput),
+      command: commandLine(input),
       autoRemove: flags.rm ?? false,
-      detached,
-      tty: planInput.tty,
-      interactive: planInput.interactive,
-      hostname,
-      env: plan.directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
-      workingDir: plan.directives.find((d) => d[0] === 'chdir')![1]!,
-      user: userSpec,
+      detached: f.detached,
+      tty: input.tty,
+      interactive: input.interactive,
+      hostname: f.hostname,
+      env: directives.filter((d) => d[0] === 'env').map((d) => d[1]!),
+      workingDir: directives.find((d) => d[0] === 'chdir')![1]!,
+      user: f.userSpec,
       labels: keyValueRecord(flags.label ?? [], 'label'),
-      restartPolicy: restart,
+      restartPolicy: f.restart,
       stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
-      networkMode: flags.network ?? config.network,
-      readOnly: planInput.readOnly,
+      networkMode: flags.network ?? f.config.network,
+      readOnly: input.readOnly,
       mounts: [
-        ...mounts.records,
-        ...planInput.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
+        ...f.mounts.records,
+        ...input.tmpfs.map((t) => ({ type: 'tmpfs' as const, source: '', destination: t.target, readOnly: false })),
       ],
-      ports: net.ports,
-      plan: plan.directives.filter((d) => d[0] !== 'seccomp-fd'),
-      seccomp: bpf === undefined ? null : { profile: profile!.ref, file: profile!.file, capabilities },
-      addedCapabilities: addedCapabilities(planInput),
+      ports: f.net.ports,
+      plan: directives.filter((d) => d[0] !== 'seccomp-fd'),
+      seccomp: f.bpf === undefined ? null : { profile: f.profile!.ref, file: f.profile!.file, capabilities: f.capabilities },
+      addedCapabilities: addedCapabilities(input),
     };
     writeJsonAtomic(files.config, created);
     return created;
   });
-
-  if (flags.createOnly) {
-    process.stdout.write(id + '\n');
-    return 0;
-  }
-  if (detached) {
-    await startContainer(record, bpf);
-    process.stdout.write(id + '\n');
-    return 0;
-  }
-  const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
-  return execve(launcher, ['nook-run', '--args', String(fd)]);
 }
-
