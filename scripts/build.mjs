@@ -43,7 +43,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: ['src/image/unpack/worker.ts'],
+  entryPoints: ['src/nsworker/worker.ts'],
   outfile: 'dist/unpack-worker.mjs',
   format: 'esm',
   banner: { js: "import { createRequire as __nookCreateRequire } from 'node:module'; const require = __nookCreateRequire(import.meta.url);" },

@@ -12,7 +12,7 @@ import { DigestCounter } from '../storage/digest.js';
 import { freeBytes } from '../storage/disk-space.js';
 import type { BlobWriter } from '../storage/blobs.js';
 import { layerCompression, sniffCompression, type Compression, type Descriptor } from './media-types.js';
-import { startWorker, workerDone } from './unpack/run-worker.js';
+import { startWorker, workerDone } from '../nsworker/run-worker.js';
 import { FREE_SPACE_CHECK_BYTES, expansionRefusal, freeSpaceRefusal, type DiskLimits } from './unpack-limits.js';
 
 export interface LayerLimits extends DiskLimits {

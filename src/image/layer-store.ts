@@ -9,7 +9,7 @@ import { blobPath, layerDiffDir, layerDir, layerLockPath, type StoreLayout } fro
 import { isLayerComplete, markLayerComplete, readLayerRecord, type LayerRecord } from '../storage/layers.js';
 import type { Descriptor } from './media-types.js';
 import { unpackLayerStream, type LayerLimits } from './layer-pipeline.js';
-import { removeInNamespace } from './unpack/run-worker.js';
+import { removeInNamespace } from '../nsworker/run-worker.js';
 import type { PullProgress } from './pull-progress.js';
 
 /** Waiting for another shell's pull of the same layer may take as long as that download. */

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
 import { claimDeadLeftovers } from '../storage/leftovers.js';
 import type { StoreLayout } from '../storage/layout.js';
-import { removeInNamespace } from './unpack/run-worker.js';
+import { removeInNamespace } from '../nsworker/run-worker.js';
 
 /** Removes the dead processes' leftovers; returns how many there were. */
 export async function removeDeadLeftovers(s: StoreLayout): Promise<number> {

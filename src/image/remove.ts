@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { blobPath, layerDir, layerLockPath, type StoreLayout } from '../storage/layout.js';
 import { referencedBlobs, referencedLayers, type ImageIndex, type ImageRecord } from '../storage/image-index.js';
 import { readLayerRecord } from '../storage/layers.js';
-import { removeInNamespace } from './unpack/run-worker.js';
+import { removeInNamespace } from '../nsworker/run-worker.js';
 
 /** Deletes what `removed` used and `index` (already without them) does not. Returns bytes freed. */
 export async function removeUnreferenced(s: StoreLayout, index: ImageIndex, removed: ImageRecord[]): Promise<number> {

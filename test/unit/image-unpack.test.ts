@@ -6,9 +6,9 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { TarReader } from '../../src/image/unpack/tar-reader.js';
-import { LayerWriter } from '../../src/image/unpack/layer-writer.js';
-import { lgetxattr } from '../../src/image/unpack/syscalls.js';
+import { TarReader } from '../../src/nsworker/tar-reader.js';
+import { LayerWriter } from '../../src/nsworker/layer-writer.js';
+import { lgetxattr } from '../../src/nsworker/syscalls.js';
 import { buildTar, type TarSpec } from './image-tar-builder.js';
 
 const isRoot = process.getuid?.() === 0;

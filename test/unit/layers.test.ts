@@ -15,7 +15,7 @@ const RANK: Record<string, number> = {
   format: 8, // presentation: the verbs' output
   doctor: 8,
   containers: 7, image: 7, network: 7,
-  rootfs: 6,
+  rootfs: 6, nsworker: 6, // the worker in the user namespace: unpack, remove, flatten
   launcher: 5, // starting the C launcher: execve, the user namespace tasks, the caller's identity
   config: 4,
   core: 3, // pure planning and the directive vocabulary

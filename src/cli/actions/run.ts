@@ -358,7 +358,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, directives: Direct
       mkdirSync(chosen.rootfs.work, { mode: 0o700 });
     } else if (chosen.copyFrom && chosen.rootfs.kind === 'dir') {
       mkdirSync(chosen.rootfs.path, { mode: 0o755 });
-      const { flattenInNamespace } = await import('../../image/unpack/run-worker.js');
+      const { flattenInNamespace } = await import('../../nsworker/run-worker.js');
       await flattenInNamespace(chosen.rootfs.path, chosen.copyFrom);
     }
     await reserveName(f.name, id);

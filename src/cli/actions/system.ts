@@ -5,7 +5,7 @@ import { blobPath, layerDir, layerLockPath, storeLayout } from '../../storage/la
 import { readImageIndex } from '../../storage/image-index.js';
 import { readLayerRecord } from '../../storage/layers.js';
 import { scanStore, verifyBlob } from '../../storage/scan.js';
-import { removeInNamespace } from '../../image/unpack/run-worker.js';
+import { removeInNamespace } from '../../nsworker/run-worker.js';
 import { familiarName, splitTagged } from '../../image/reference.js';
 import { shortId } from '../../image/lookup.js';
 import { humanSize, timeAgo } from '../../util/units.js';

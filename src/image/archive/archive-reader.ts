@@ -8,9 +8,9 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NookError } from '../../errors.js';
 import { DigestCounter } from '../../storage/digest.js';
-import { EntryRefused, entryComponents } from '../unpack/entry-rules.js';
+import { EntryRefused, entryComponents } from '../../nsworker/entry-rules.js';
 import { gunzipIfNeeded, isZlibError } from './gunzip.js';
-import { TarFormatError, TarReader, type TarEntry, type TarSink } from '../unpack/tar-reader.js';
+import { TarFormatError, TarReader, type TarEntry, type TarSink } from '../../nsworker/tar-reader.js';
 
 export interface SpooledFile {
   path: string;

@@ -16,7 +16,7 @@ import type { ResolvedProfile } from '../../security/seccomp/locate.js';
 import { DEFAULT_PATH } from '../../core/env.js';
 import type { StoreLayout } from '../../storage/layout.js';
 import { withStoreLock } from '../leftovers.js';
-import { removeInNamespace } from '../unpack/run-worker.js';
+import { removeInNamespace } from '../../nsworker/run-worker.js';
 import { storeTempDir } from '../../storage/atomic.js';
 import { SPAWNED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 import { spawnLauncher } from '../../launcher/spawned.js';

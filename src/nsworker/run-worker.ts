@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { installDir } from '../../paths.js';
-import { NookError } from '../../errors.js';
-import { spawnInUserNamespace } from '../../launcher/userns.js';
+import { installDir } from '../paths.js';
+import { NookError } from '../errors.js';
+import { spawnInUserNamespace } from '../launcher/userns.js';
 
 /** dist/unpack-worker.mjs sits beside the bundle (scripts/build.mjs). */
 export function workerScript(): string {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from './syscalls.js';
 import { EntryRefused, classifyEntry, entryComponents, orderForModeFix, xattrAllowed } from './entry-rules.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
-import { diskFullReason } from '../../storage/disk-space.js';
+import { diskFullReason } from '../storage/disk-space.js';
 
 export interface WriterOptions {
   /** false in a single-id user namespace: every file stays owned by the user (root inside). */

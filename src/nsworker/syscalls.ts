@@ -1,5 +1,5 @@
 // The few calls Node's fs lacks, through libc: mknod (whiteouts, fifos), lsetxattr, lgetxattr.
-import { bytesParam, libcCall, types } from '../../native/ffi.js';
+import { bytesParam, libcCall, types } from '../native/ffi.js';
 
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
