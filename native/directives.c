@@ -7,7 +7,7 @@
 #include "launcher.h"
 
 const struct directive_info directive_table[DIR_COUNT] = {
-#define D(id, name, arity, doc) [DIR_##id] = { name, arity, doc },
+#define D(id, name, arity, flags, doc) [DIR_##id] = { name, arity, flags, doc },
 #include "directives.def"
 #undef D
 };

@@ -10,8 +10,12 @@
 
 #define PROTOCOL_VERSION "1"
 
+/* Properties of a directive, the FLAGS column of directives.def. */
+#define DF_NEW_ROOT 1u /* builds the new root */
+#define DF_IN_ROOT 2u  /* works on the new root: only after a DF_NEW_ROOT directive */
+
 enum directive_id {
-#define D(id, name, arity, doc) DIR_##id,
+#define D(id, name, arity, flags, doc) DIR_##id,
 #include "directives.def"
 #undef D
 	DIR_COUNT
@@ -20,6 +24,7 @@ enum directive_id {
 struct directive_info {
 	const char *name;
 	int arity;
+	unsigned flags;
 	const char *doc;
 };
 extern const struct directive_info directive_table[DIR_COUNT];

@@ -334,7 +334,8 @@ void setup_rootfs(const struct plan *p)
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct directive *d = &p->ops[i];
 		char **a = d->argv;
-		if (root_fd < 0 && ((d->id >= DIR_ROOTFS_READONLY && d->id <= DIR_REMOUNT_RO) || d->id == DIR_READONLY_ROOT))
+		unsigned flags = directive_table[d->id].flags;
+		if (root_fd < 0 && (flags & DF_IN_ROOT))
 			FAIL(EINVAL, "%s before the root file system", directive_table[d->id].name);
 		switch (d->id) {
 		case DIR_ROOTFS_BIND: {
@@ -384,7 +385,7 @@ void setup_rootfs(const struct plan *p)
 		default: break;
 		}
 		/* the root exists once the rootfs directive ran; later paths resolve inside it */
-		if ((d->id == DIR_ROOTFS_BIND || d->id == DIR_ROOTFS_OVERLAY || d->id == DIR_ROOTFS_FUSE) && root_fd < 0) {
+		if ((flags & DF_NEW_ROOT) && root_fd < 0) {
 			root_fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (root_fd < 0)
 				FAIL(errno, "open /newroot: %s", strerror(errno));

@@ -65,4 +65,14 @@ test('the launcher rejects a bad list before creating anything, exit 125', () =>
   assert.match(truncated.stderr, /uid-map: expected 3 arguments/);
 });
 
+test('a directive that works on the new root, before one that builds it, is refused (directives.def flags)', () => {
+  const uid = String(process.getuid!());
+  const gid = String(process.getgid!());
+  const early = launch(['version', '1', 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'proc', '/proc', 'rootfs-bind', '/', 'exec', '1', 'true']);
+  assert.is(early.status, 125, early.stderr);
+  assert.match(early.stderr, /proc before the root file system/);
+  const inOrder = launch(['version', '1', 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'rootfs-bind', '/', 'proc', '/proc', 'exec', '1', 'true']);
+  assert.is(inOrder.status, 0, inOrder.stderr);
+});
+
 test.run();
