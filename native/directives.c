@@ -119,7 +119,6 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			break;
 		case DIR_SETGROUPS_DENY: p->setgroups_deny = true; break;
 		case DIR_UNSHARE_NET: p->unshare_net = true; break;
-		case DIR_UNSHARE_CGROUP: p->unshare_cgroup = true; break;
 		case DIR_ENV: p->env[p->n_env++] = d->argv[0]; break;
 		case DIR_TTY: p->tty = true; break;
 		case DIR_STDIN: p->keep_stdin = true; break;

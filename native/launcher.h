@@ -54,7 +54,7 @@ struct plan {
 	const char *uid_helper, *gid_helper;
 	struct id_range uid_map[64], gid_map[64];
 	size_t n_uid_map, n_gid_map;
-	bool setgroups_deny, unshare_net, unshare_cgroup;
+	bool setgroups_deny, unshare_net;
 	bool tty, keep_stdin, init, no_new_privs, die_with_parent;
 	bool relay[3]; /* fds 0-2 the launcher relays through pipes (the caller's terminal) */
 	int seccomp_fd;

@@ -315,8 +315,6 @@ static int run_once(const struct plan *p, struct session *s)
 		} else if (p->unshare_net) {
 			flags |= CLONE_NEWNET;
 		}
-		if (p->unshare_cgroup)
-			flags |= CLONE_NEWCGROUP;
 		child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	}
 	if (child < 0)

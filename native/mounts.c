@@ -295,18 +295,6 @@ static void bind(const char *src, const char *dest, bool ro)
 	attach(t, dest, S_ISDIR(st.st_mode));
 }
 
-static void make_dir(const char *dest, const char *mode)
-{
-	int t = ensure_target(dest, true);
-	if (t < 0)
-		FAIL(errno, "cannot create %s: %s", dest, strerror(errno));
-	int d = openat(t, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d < 0 || fchmod(d, (mode_t)strtoul(mode, NULL, 8)) < 0)
-		FAIL(errno, "cannot set mode of %s: %s", dest, strerror(errno));
-	close(d);
-	close(t);
-}
-
 /* fuse-overlayfs was started by the parent (fuse.c), outside our pid namespace, and has
  * mounted the root on the work directory in our mount namespace: move that mount here. */
 static void attach_fuse_overlay(const char *work)
@@ -373,7 +361,6 @@ void setup_rootfs(const struct plan *p)
 		case DIR_TMPFS: mount_tmpfs(a[0], a[1], MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV); break;
 		case DIR_BIND: bind(a[0], a[1], false); break;
 		case DIR_BIND_RO: bind(a[0], a[1], true); break;
-		case DIR_MKDIR: make_dir(a[0], a[1]); break;
 		case DIR_MASK: mask(a[0]); break;
 		case DIR_REMOUNT_RO: remount_ro(a[0]); break;
 		case DIR_READONLY_ROOT: {
