@@ -17,12 +17,15 @@ const LOOPS = 1_000_000;
 
 const compiler = () => tsImport('../src/security/seccomp/compile.ts', import.meta.url);
 const { DEFAULT_CAPABILITIES } = await tsImport('../src/security/capabilities.ts', import.meta.url);
+const { resolveProfile } = await tsImport('../src/security/seccomp/locate.ts', import.meta.url);
+// the compiler takes a profile read once (its text and file), as `run` reads it at create
+const DEFAULT = { profile: resolveProfile('default'), capabilities: DEFAULT_CAPABILITIES };
 
 if (process.argv[2] === '--compile-once') {
   // Child mode: one compile in a fresh process against a warm cache (what `nook run` pays).
   const { compileProfile } = await compiler();
   const t = performance.now();
-  await compileProfile({ profile: 'default', capabilities: DEFAULT_CAPABILITIES });
+  await compileProfile(DEFAULT);
   process.stdout.write(String(performance.now() - t));
   process.exit(0);
 }
@@ -32,12 +35,12 @@ process.env.XDG_CACHE_HOME = join(scratch, 'cache');
 try {
   const { compileProfile } = await compiler();
   let t = performance.now();
-  await compileProfile({ profile: 'default', capabilities: DEFAULT_CAPABILITIES });
+  await compileProfile(DEFAULT);
   const cold = performance.now() - t;
   const warm = [];
   for (let i = 0; i < RUNS; i++) {
     t = performance.now();
-    await compileProfile({ profile: 'default', capabilities: DEFAULT_CAPABILITIES });
+    await compileProfile(DEFAULT);
     warm.push(performance.now() - t);
   }
   const fresh = [];
