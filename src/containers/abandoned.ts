@@ -6,7 +6,7 @@
 //   left to remove it (a live one removes it itself, right after recording the exit).
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { namesFile, tryLockExclusive } from '../storage/lock.js';
+import { lockIfCurrent } from '../storage/lock.js';
 import { containerDir, containerFiles, containerLockPath } from './layout.js';
 import { liveness, loadContainer } from './state.js';
 
@@ -20,7 +20,7 @@ export function isAbandoned(id: string): boolean {
   const fd = openSync(lock, 'a', 0o600);
   try {
     // the record is checked again under the lock: the creator may have just finished
-    return tryLockExclusive(fd) && namesFile(fd, lock) && !existsSync(containerFiles(id).config);
+    return lockIfCurrent(fd, lock) && !existsSync(containerFiles(id).config);
   } finally {
     closeSync(fd);
   }

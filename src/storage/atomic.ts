@@ -4,7 +4,7 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from '../util/random.js';
 import { basename, dirname, join } from 'node:path';
-import { namesFile, tryLockExclusive } from './lock.js';
+import { lockIfCurrent } from './lock.js';
 import type { StoreLayout } from './layout.js';
 
 /** A temp file or dir that is ours while `fd` is open: we hold its lock. Close it last. */
@@ -28,7 +28,7 @@ function createOwned(pathFor: () => string, kind: 'file' | 'dir', mode: number):
     } else {
       fd = openSync(path, 'wx', mode);
     }
-    if (tryLockExclusive(fd) && namesFile(fd, path)) return { path, fd };
+    if (lockIfCurrent(fd, path)) return { path, fd };
     closeSync(fd);
   }
 }

@@ -5,10 +5,11 @@
 // locked is someone's work in flight and is left alone. flock rather than a pid in the name:
 // no pid reuse to guard against, and it holds across pid namespaces (nook run inside a
 // container, a home shared by several) where a pid names another process or none.
-import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { namesFile, tryLockExclusive } from './lock.js';
+import { lockIfCurrent } from './lock.js';
 import { layerLockPath, layerRecordPath, layerDir, type StoreLayout } from './layout.js';
+import { isLayerDirName, list } from './scan.js';
 
 export interface DeadLeftovers {
   /** Temp files: tmp/ entries and `.tmp-*` files beside their targets. */
@@ -23,12 +24,7 @@ export interface DeadLeftovers {
   release(): void;
 }
 
-const CHAIN_HEX = /^[a-f0-9]{64}$/;
 const LAYER_LOCK = /^layer-([a-f0-9]{64})\.lock$/;
-
-function list(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
 
 /**
  * Locks every leftover whose writer is dead and returns them, still locked, so no new writer
@@ -53,7 +49,7 @@ export function claimDeadLeftovers(s: StoreLayout): DeadLeftovers {
       if (code === 'ELOOP' || code === 'ENXIO') return true; // a link or a device: never nook's temp, never locked
       throw err;
     }
-    if (tryLockExclusive(fd) && namesFile(fd, path)) {
+    if (lockIfCurrent(fd, path)) {
       held.push(fd);
       return true;
     }
@@ -73,7 +69,7 @@ export function claimDeadLeftovers(s: StoreLayout): DeadLeftovers {
     // A complete layer's dir holds no temp: its marker is the last rename in it.
     for (const name of list(s.layersDir)) {
       const chainId = `sha256:${name}`;
-      if (!CHAIN_HEX.test(name) || existsSync(layerRecordPath(s, chainId))) continue;
+      if (!isLayerDirName(name) || existsSync(layerRecordPath(s, chainId))) continue;
       const lock = layerLockPath(s, chainId);
       if (claim(lock, () => openSync(lock, 'a', 0o600))) {
         dead.dirs.push(layerDir(s, chainId));

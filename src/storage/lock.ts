@@ -31,6 +31,11 @@ export function namesFile(fd: number, path: string): boolean {
   return now !== undefined && now.ino === held.ino && now.dev === held.dev;
 }
 
+/** Locks `fd`, open as `path`, without waiting: true when the lock is ours and still guards `path`. */
+export function lockIfCurrent(fd: number, path: string): boolean {
+  return tryLockExclusive(fd) && namesFile(fd, path);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -24,9 +24,13 @@ export interface StoreScan {
   brokenImages: Array<{ id: string; missing: string[] }>;
 }
 
-function list(dir: string): string[] {
+/** The names in `dir`; none when it does not exist yet. */
+export function list(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
+
+/** A layer's directory is named by its chain id's hex; anything else in layers/ is stray. */
+export const isLayerDirName = (name: string): boolean => /^[a-f0-9]{64}$/.test(name);
 
 export function scanStore(s: StoreLayout): StoreScan {
   const index = readImageIndex(s);
@@ -37,7 +41,7 @@ export function scanStore(s: StoreLayout): StoreScan {
   const strayEntries: string[] = [];
   const damagedLayers: LayerRecord[] = [];
   for (const name of list(s.layersDir)) {
-    if (!/^[a-f0-9]{64}$/.test(name)) {
+    if (!isLayerDirName(name)) {
       strayEntries.push(join(s.layersDir, name));
       continue;
     }
