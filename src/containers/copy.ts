@@ -5,7 +5,6 @@
 // That sh and tar are the container's code: they run with no_new_privs, the container's
 // seccomp profile (`default` for an unconfined one) and only the capabilities tar needs.
 import type { ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NookError } from '../errors.js';
 import { encodeDirectives } from '../core/directives.js';
@@ -65,7 +64,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   const { helperProgram } = await import('../security/seccomp/compile.js');
   const { recordedProfile } = await import('./start.js');
   const { memfdWith } = await import('../launcher/exec.js');
-  const seccomp = memfdWith('nook-seccomp', await helperProgram(recordedProfile(c.config), capabilities));
+  const bpf = await helperProgram(recordedProfile(c.config), capabilities);
   const directives = planExec({
     containerPlan: c.config.plan,
     pid,
@@ -82,19 +81,13 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     confined: { capabilities },
     addedCapabilities: [],
   });
-  const { child, stderr } = spawnLauncher(encodeDirectives(directives), [withStdin ? 'pipe' : 'ignore', 'pipe'], seccomp);
-  closeSync(seccomp);
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (e) => reject(new NookError(`cannot start the launcher: ${e.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      const known = code !== null ? SCRIPT_ERRORS[code] : undefined;
-      if (known) return reject(new NookError(known(pathForErrors, ref)));
-      const line = stderr().trim().split('\n').at(-1)?.replace(/^nook: /, '') ?? '';
-      reject(new NookError(`copying ${pathForErrors} in container ${ref} failed${line ? `: ${line}` : ` (exit ${code})`}`));
-    });
+  const launched = spawnLauncher(encodeDirectives(directives), [withStdin ? 'pipe' : 'ignore', 'pipe'], memfdWith('nook-seccomp', bpf));
+  const done = launched.done((code, _signal, line) => {
+    const known = code !== null ? SCRIPT_ERRORS[code] : undefined;
+    if (known) return new NookError(known(pathForErrors, ref));
+    return new NookError(`copying ${pathForErrors} in container ${ref} failed${line ? `: ${line}` : ` (exit ${code})`}`);
   });
-  return { child, done };
+  return { child: launched.child, done };
 }
 
 /** A tar stream of `path` (or its contents for "path/.") read inside the container. */

@@ -7,7 +7,7 @@ import { buildEnv } from './env.js';
 import { capabilitySets, relayDirectives } from './plan.js';
 import type { ResolvedUser } from './users.js';
 import { fail } from '../errors.js';
-import { capabilitiesOfMask, capabilityMask, type Capability } from '../security/capabilities.js';
+import { capabilitiesOfMask, type Capability } from '../security/capabilities.js';
 
 export interface ExecInput {
   /** the container's launch directives (config.json's plan) */
@@ -68,8 +68,8 @@ export function planExec(input: ExecInput): Directive[] {
   }
   const caps = of('caps')[0];
   if (input.confined) {
-    const m = capabilityMask(input.confined.capabilities);
-    d.push(['caps', m, m, m, '0', '0']);
+    // root in the container, holding exactly these: the one rule, with the set as its bounding set
+    d.push(capabilitySets(0, input.confined.capabilities, []));
   } else if (caps) {
     const uid = input.user?.uid ?? Number(user?.[1] ?? 0);
     d.push(capabilitySets(uid, capabilitiesOfMask(caps[1]!), input.addedCapabilities));

@@ -66,16 +66,15 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
   const plan = c.plan;
   const { helperProgram } = await import('../../security/seccomp/compile.js');
   const { memfdWith } = await import('../../launcher/exec.js');
-  const seccomp = memfdWith('nook-seccomp', await helperProgram(c.seccompProfile, EXPORT_CAPABILITIES));
+  const bpf = await helperProgram(c.seccompProfile, EXPORT_CAPABILITIES);
   await withStoreLock(s, async () => {
     const scratch = storeTempDir(s, 'export');
     const dirs = { upper: join(scratch.path, 'upper'), work: join(scratch.path, 'work') };
     try {
       mkdirSync(dirs.upper, { mode: 0o755 });
       mkdirSync(dirs.work, { mode: 0o700 });
-      await runLauncher(encodeDirectives(planExport(plan, dirs, SPAWNED_SECCOMP_FD)), out, seccomp, c.name);
+      await runLauncher(encodeDirectives(planExport(plan, dirs, SPAWNED_SECCOMP_FD)), out, memfdWith('nook-seccomp', bpf), c.name);
     } finally {
-      closeSync(seccomp);
       await removeInNamespace([scratch.path]);
       closeSync(scratch.fd);
     }
@@ -83,14 +82,8 @@ export async function exportContainer(s: StoreLayout, c: { id: string; name: str
 }
 
 function runLauncher(directives: Buffer, out: number, seccomp: number, name: string): Promise<void> {
-  const { child, stderr } = spawnLauncher(directives, ['ignore', out], seccomp);
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new NookError(`cannot start the launcher: ${e.message}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const line = stderr().trim().split('\n').at(-1)?.replace(/^nook(-run)?: /, '') ?? '';
-      if (code === 127) return reject(new NookError(`exporting container ${name} failed: its image has no tar program`, { hint: 'nook export runs the container\'s own tar, as nook cp does' }));
-      reject(new NookError(`exporting container ${name} failed${line ? `: ${line}` : ` (${signal ?? `exit ${code}`})`}`));
-    });
+  return spawnLauncher(directives, ['ignore', out], seccomp).done((code, signal, line) => {
+    if (code === 127) return new NookError(`exporting container ${name} failed: its image has no tar program`, { hint: 'nook export runs the container\'s own tar, as nook cp does' });
+    return new NookError(`exporting container ${name} failed${line ? `: ${line}` : ` (${signal ?? `exit ${code}`})`}`);
   });
 }
