@@ -100,21 +100,27 @@ function firstConfig(paths: ReadonlyArray<string>): ReadConfig | null {
   return null;
 }
 
-/** Whether a group holds only this user; passwd and group are read only for a group-writable file. */
+/**
+ * Whether a group holds only this user. passwd and group are read only for a group-writable
+ * file or directory, and then once for the whole search.
+ */
 function ownGroupOf(uid: number): (gid: number) => boolean {
+  let db: { passwd: ReturnType<typeof parsePasswd>; groups: ReturnType<typeof parseGroup> } | null | undefined;
   return (gid) => {
-    try {
-      return soleMemberGroup(gid, uid, parsePasswd(readFileSync('/etc/passwd', 'utf8')), parseGroup(readFileSync('/etc/group', 'utf8')));
-    } catch {
-      return false;
+    if (db === undefined) {
+      try {
+        db = { passwd: parsePasswd(readFileSync('/etc/passwd', 'utf8')), groups: parseGroup(readFileSync('/etc/group', 'utf8')) };
+      } catch {
+        db = null;
+      }
     }
+    return db !== null && soleMemberGroup(gid, uid, db.passwd, db.groups);
   };
 }
 
 /** Judges one layer's file, then parses and checks it: whose it is before what it says. */
-async function admit(layer: Layer, { path, text, facts }: ReadConfig, roots: SearchRoots): Promise<LayerFile> {
-  const uid = process.getuid?.() ?? 0;
-  const refused = distrust(facts, uid, ownGroupOf(uid));
+async function admit(layer: Layer, { path, text, facts }: ReadConfig, roots: SearchRoots, trust: { uid: number; ownGroup: (gid: number) => boolean }): Promise<LayerFile> {
+  const refused = distrust(facts, trust.uid, trust.ownGroup);
   if (refused) throw new NookError(`config ${path}: refused: ${refused.reason}`, { hint: refused.fix });
   const { parseConfigText } = await import('./read-file.js');
   let value: unknown;
@@ -138,12 +144,14 @@ async function admit(layer: Layer, { path, text, facts }: ReadConfig, roots: Sea
 export async function findConfig(cwd: string = process.cwd(), roots: SearchRoots = searchRoots(cwd)): Promise<FoundConfig> {
   const files: LayerFile[] = [];
   const ignored: string[] = [];
+  const uid = process.getuid?.() ?? 0;
+  const trust = { uid, ownGroup: ownGroupOf(uid) };
   for (const group of configCandidates(roots)) {
     // the project layer is the nearest directory holding a config, no further
     if (group.layer === 'project' && files.some((f) => f.layer === 'project')) break;
     ignored.push(...group.ignored.filter(isFile));
     const found = firstConfig(group.files);
-    if (found) files.push(await admit(group.layer, found, roots));
+    if (found) files.push(await admit(group.layer, found, roots, trust));
   }
   const { raw, origins } = mergeLayers(files);
   return {
@@ -162,20 +170,25 @@ export function configNotices(found: FoundConfig): string[] {
   ];
 }
 
-const announced = new Set<string>();
-
-/** Writes the notices to stderr, each once per process (run and pull both load the config). */
+/** Writes the notices to stderr. */
 export function announce(found: FoundConfig): void {
-  for (const line of configNotices(found)) {
-    if (announced.has(line)) continue;
-    announced.add(line);
-    process.stderr.write(line + '\n');
-  }
+  for (const line of configNotices(found)) process.stderr.write(line + '\n');
 }
 
-/** The effective configuration: the layers merged, defaults filled; its notices written. */
-export async function loadConfig(cwd: string = process.cwd()): Promise<NookConfig> {
-  const found = await findConfig(cwd);
-  announce(found);
-  return found.config;
+const loaded = new Map<string, Promise<NookConfig>>();
+
+/**
+ * The effective configuration: the layers merged, defaults filled; its notices written. Found
+ * once per process and directory: `run` and the pull it may start both ask.
+ */
+export function loadConfig(cwd: string = process.cwd()): Promise<NookConfig> {
+  let config = loaded.get(cwd);
+  if (!config) {
+    config = findConfig(cwd).then((found) => {
+      announce(found);
+      return found.config;
+    });
+    loaded.set(cwd, config);
+  }
+  return config;
 }

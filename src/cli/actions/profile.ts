@@ -6,7 +6,7 @@ import { compileProfile, filtersNothing, planFor } from '../../security/seccomp/
 import { describeProfile } from '../../security/seccomp/describe.js';
 import { exportBpf } from '../../security/seccomp/libseccomp.js';
 import { builtinNames, locateProfile, readProfileText, resolveProfile } from '../../security/seccomp/locate.js';
-import { parseProfile, profileCapDrop } from '../../security/seccomp/profile.js';
+import { capDropUnder, parseProfile } from '../../security/seccomp/profile.js';
 import type { ProfileCompileFlags } from '../commands/profile.js';
 
 export async function profileLs(): Promise<number> {
@@ -48,7 +48,7 @@ export async function profileCheck(ref: string): Promise<number> {
 export async function profileCompile(ref: string, flags: ProfileCompileFlags): Promise<number> {
   const profile = resolveProfile(ref);
   // the capabilities a container under it would have, its own policy included
-  const capabilities = resolveCapabilities(flags.capAdd ?? [], [...profileCapDrop(profile.text, profile.file), ...(flags.capDrop ?? [])]);
+  const capabilities = resolveCapabilities(flags.capAdd ?? [], capDropUnder(profile, flags.capDrop ?? []));
   const compiled = await compileProfile({ profile, capabilities });
   if (!compiled.bpf) fail(`seccomp profile ${compiled.file} filters nothing; there is no program to write`, 'run without one: --security-opt seccomp=unconfined');
   for (const note of compiled.notes) process.stderr.write(`nook: note: ${note}\n`);

@@ -16,7 +16,7 @@ import { networkForRun, writeNetworkFiles } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
-import { profileCapDrop } from '../../security/seccomp/profile.js';
+import { capDropUnder } from '../../security/seccomp/profile.js';
 import { execve, memfdWith, terminalFds } from '../../launcher/exec.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
@@ -251,7 +251,7 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const profile = profileRef === 'unconfined' ? undefined : resolveProfile(profileRef);
   // A profile may carry its capability policy (`strict`: every one dropped), whatever its
   // name or path; --cap-add still adds back what is asked for.
-  const capDrop = [...(profile ? profileCapDrop(profile.text, profile.file) : []), ...(flags.capDrop ?? [])];
+  const capDrop = capDropUnder(profile, flags.capDrop ?? []);
   const capAdd = flags.capAdd ?? [];
   const privileged = flags.privileged ?? false;
   const rlimits = [

@@ -9,7 +9,11 @@ export interface Timeouts {
   idleMs: number;
 }
 
-/** Tries of one download (a document or a blob) in all, every kind of failure counted. */
+/**
+ * Tries of one request until its headers, and of one download's body (a document or a blob):
+ * each body try asks again through the header loop, so a download may make up to TRIES x TRIES
+ * requests in the worst case, and the error names the loop that gave up.
+ */
 export const TRIES = 4;
 const BACKOFF_MS = [250, 1000, 3000];
 /** A Retry-After longer than this is not waited for in full. */

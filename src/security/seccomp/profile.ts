@@ -96,6 +96,11 @@ export function profileCapDrop(text: string, file: string): (Capability | 'ALL')
   return nookSettings(object(parseJson(text, file), 'the profile', bad)['nook'], bad).capDrop;
 }
 
+/** What a container under `profile` drops: the profile's own policy, then the flags' --cap-drop. */
+export function capDropUnder(profile: { text: string; file: string } | undefined, flagDrops: readonly string[]): string[] {
+  return [...(profile ? profileCapDrop(profile.text, profile.file) : []), ...flagDrops];
+}
+
 /** Parses and checks a profile's text; `file` only names it in errors. */
 export function parseProfile(text: string, file: string): Profile {
   const bad = badFor(file);
