@@ -4,16 +4,23 @@
 //   holds the container's lock from before the dir is made until the record is written.
 // - a `--rm` container whose launcher was killed: it reads as exited, and no supervisor is
 //   left to remove it (a live one removes it itself, right after recording the exit).
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { lockIfCurrent } from '../storage/lock.js';
 import { containerDir, containerFiles, containerLockPath } from './layout.js';
-import { liveness, loadContainer } from './state.js';
+import { removeTreesInNamespace } from './remove.js';
+import { isContainerId, liveness, loadContainer } from './state.js';
 
 /** True when a dead process left `id` behind for the next command to remove. */
 export function isAbandoned(id: string): boolean {
+  if (!isContainerId(id)) return false;
   const c = loadContainer(id);
   if (c) return c.config.autoRemove === true && c.state.status === 'exited' && !liveness(id, c.record).supervisorAlive;
+  return isAbandonedCreate(id);
+}
+
+/** A `run` or `create` killed before its record: a directory without config.json, unlocked. */
+export function isAbandonedCreate(id: string): boolean {
   if (!existsSync(containerDir(id))) return false;
   const lock = containerLockPath(id);
   mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
@@ -24,4 +31,11 @@ export function isAbandoned(id: string): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Removes what a dead process left of `id`: its directory (inside the user namespace) and its lock. */
+export async function removeAbandoned(id: string): Promise<void> {
+  const dir = containerDir(id);
+  if (existsSync(dir)) await removeTreesInNamespace([dir]);
+  rmSync(containerLockPath(id), { force: true });
 }

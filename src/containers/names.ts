@@ -3,9 +3,8 @@
 import { randomBytes } from '../util/random.js';
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { withLock } from '../storage/lock.js';
-import { containerDir, containerLockPath, namesDir, namesLockPath } from './layout.js';
-import { isAbandoned } from './abandoned.js';
-import { removeTreesInNamespace } from './remove.js';
+import { containerDir, namesDir, namesLockPath } from './layout.js';
+import { isAbandoned, removeAbandoned } from './abandoned.js';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -31,8 +30,6 @@ export function generateName(): string {
   return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
 }
 
-const ID = /^[0-9a-f]{64}$/;
-
 export async function reserveName(name: string, id: string): Promise<string> {
   // Under the names lock (rename takes it too), so taking over a stale link cannot race.
   return withLock(namesLockPath(), () => reserveNameLocked(name, id));
@@ -57,9 +54,8 @@ async function reserveNameLocked(name: string, id: string): Promise<string> {
     // A --rm container leaves its name behind (the launcher cannot know whether the link is
     // still its own after a rename): a link to a container that is gone is free to take, and
     // so is one to what a killed nook left (abandoned.ts), removed first.
-    if (attempt === 0 && (!existsSync(containerDir(owner)) || (ID.test(owner) && isAbandoned(owner)))) {
-      await removeTreesInNamespace([containerDir(owner)].filter((d) => existsSync(d)));
-      rmSync(containerLockPath(owner), { force: true });
+    if (attempt === 0 && (!existsSync(containerDir(owner)) || isAbandoned(owner))) {
+      await removeAbandoned(owner);
       rmSync(link, { force: true });
       continue;
     }

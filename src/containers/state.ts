@@ -60,6 +60,9 @@ export function loadContainer(id: string): Container | undefined {
 
 const ID = /^[0-9a-f]{64}$/;
 
+/** A full container id: 64 hex digits. */
+export const isContainerId = (s: string): boolean => ID.test(s);
+
 export function containerIds(): string[] {
   try {
     return readdirSync(containersDir()).filter((e) => ID.test(e));

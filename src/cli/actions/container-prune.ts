@@ -1,9 +1,8 @@
 // `nook container prune`: removes every container that is not running.
-import { rmSync } from 'node:fs';
-import { removeContainerFiles, removeTreesInNamespace } from '../../containers/remove.js';
+import { removeContainerFiles } from '../../containers/remove.js';
 import { containerIds, listContainers, loadContainer } from '../../containers/state.js';
 import { containerDir, containerLockPath } from '../../containers/layout.js';
-import { isAbandoned } from '../../containers/abandoned.js';
+import { isAbandonedCreate, removeAbandoned } from '../../containers/abandoned.js';
 import { withLock } from '../../storage/lock.js';
 import { parseTimeArg } from '../../containers/logs.js';
 import { NookError } from '../../errors.js';
@@ -39,10 +38,9 @@ export async function containerPrune(flags: { force?: boolean; filter?: string[]
   }
   // what killed runs left without a record (no labels, no date: only when nothing filters)
   for (const id of labels.length === 0 && untilMs === undefined ? containerIds() : []) {
-    if (loadContainer(id) || !isAbandoned(id)) continue;
+    if (!isAbandonedCreate(id)) continue;
     bytes += treeSize(containerDir(id));
-    await removeTreesInNamespace([containerDir(id)]);
-    rmSync(containerLockPath(id), { force: true });
+    await removeAbandoned(id);
     removed.push(id);
   }
   if (removed.length > 0) process.stdout.write(`Deleted Containers:\n${removed.map((id) => id + '\n').join('')}\n`);
