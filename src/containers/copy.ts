@@ -10,8 +10,7 @@ import { NookError } from '../errors.js';
 import { encodeDirectives } from '../core/directives.js';
 import { helperCapabilities, planExec } from '../core/exec-plan.js';
 import type { Capability } from '../security/capabilities.js';
-import { procStat } from './procfs.js';
-import { entryPid, type Container } from './state.js';
+import { entryProcess, type Container } from './state.js';
 import { SPAWNED_SECCOMP_FD } from '../launcher/fd-layout.js';
 import { spawnLauncher } from '../launcher/spawned.js';
 
@@ -57,9 +56,9 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   if (!c.state.running || c.state.restarting) throw new NookError(`container ${c.id} is not running`, { hint: 'nook cp works on running containers: start it first' });
   if (c.state.paused) throw new NookError(`container ${c.id} is paused, unpause the container before cp`);
   if (!c.config.plan) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
-  const pid = entryPid(c);
-  const stat = pid ? procStat(pid) : undefined;
-  if (!stat) throw new NookError(`container ${c.id} is not running`);
+  const target = entryProcess(c);
+  if (!target) throw new NookError(`container ${c.id} is not running`);
+  const { pid, startTicks } = target;
   const capabilities = helperCapabilities(c.config.plan, wanted);
   const { helperProgram } = await import('../security/seccomp/compile.js');
   const { recordedProfile } = await import('./start.js');
@@ -68,7 +67,7 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
   const directives = planExec({
     containerPlan: c.config.plan,
     pid,
-    startTicks: stat.startTicks,
+    startTicks,
     command: argv,
     env: [],
     workdir: '/',

@@ -6,7 +6,7 @@ import { NookError } from '../errors.js';
 import { containerFiles, containersDir, namesDir } from './layout.js';
 import { readConfig, readSupervisorState, type ContainerConfig, type SupervisorState } from './record.js';
 import { deriveState, type ContainerState, type Liveness } from './status.js';
-import { isRecordedProcess, isSupervisor, oldestChild } from './procfs.js';
+import { isRecordedProcess, isSupervisor, oldestChild, procStat } from './procfs.js';
 
 export interface Container {
   id: string;
@@ -26,6 +26,16 @@ export interface Container {
 export function entryPid(c: Container): number {
   const pid = c.state.pid;
   return pid && c.config.plan?.some((d) => d[0] === 'init') ? oldestChild(pid) : pid;
+}
+
+/**
+ * The process a joiner enters (exec, cp, `--network container:`) with its start time, which
+ * proves to the launcher that the pid is still that process; undefined when none runs.
+ */
+export function entryProcess(c: Container): { pid: number; startTicks: number } | undefined {
+  const pid = entryPid(c);
+  const stat = pid ? procStat(pid) : undefined;
+  return stat ? { pid, startTicks: stat.startTicks } : undefined;
 }
 
 /** The pid a `paused` marker names (the marker is only valid for that process). */

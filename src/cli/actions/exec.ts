@@ -3,8 +3,7 @@
 import type { ExecFlags } from '../commands/exec.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
-import { entryPid, resolveContainer } from '../../containers/state.js';
-import { procStat } from '../../containers/procfs.js';
+import { entryProcess, resolveContainer } from '../../containers/state.js';
 import { planExec } from '../../core/exec-plan.js';
 import { parseEnvEntry } from '../../core/env.js';
 import { resolveUser } from '../../core/users.js';
@@ -14,9 +13,9 @@ import { DETACHED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);
-  const pid = entryPid(c);
-  const stat = pid && (c.state.status === 'running' || c.state.status === 'paused') ? procStat(pid) : undefined;
-  if (!stat) fail(`container ${c.id} is not running`);
+  const target = c.state.status === 'running' || c.state.status === 'paused' ? entryProcess(c) : undefined;
+  if (!target) fail(`container ${c.id} is not running`);
+  const { pid, startTicks } = target;
   if (c.state.status === 'paused') fail(`container ${c.id} is paused, unpause the container before exec`);
   if (!c.config.plan) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
   const root = `/proc/${pid}/root`;
@@ -33,7 +32,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   const directives = planExec({
     containerPlan: c.config.plan,
     pid,
-    startTicks: stat.startTicks,
+    startTicks,
     command,
     env,
     workdir: flags.workdir,

@@ -281,13 +281,11 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
  * namespace; its /etc/hosts and resolv.conf come along, as in Docker.
  */
 async function joinNetwork(net: RunFacts['net'], shared: NonNullable<RunFacts['net']['join']>): Promise<void> {
-  const { entryPid, resolveContainer } = await import('../../containers/state.js');
-  const { procStat } = await import('../../containers/procfs.js');
+  const { entryProcess, resolveContainer } = await import('../../containers/state.js');
   const target = resolveContainer(shared.container);
-  const pid = target.state.status === 'running' ? entryPid(target) : 0;
-  const stat = pid ? procStat(pid) : undefined;
-  if (!stat) fail(`cannot join the network of container ${shared.container}: it is not running`);
-  net.directives.push(['join-net', String(pid), String(stat.startTicks)]);
+  const entry = target.state.status === 'running' ? entryProcess(target) : undefined;
+  if (!entry) fail(`cannot join the network of container ${shared.container}: it is not running`);
+  net.directives.push(['join-net', String(entry.pid), String(entry.startTicks)]);
   for (const f of shared.sharedFiles) {
     const source = join(target.dir, f.name);
     if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
