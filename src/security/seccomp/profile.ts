@@ -126,12 +126,17 @@ function nookSettings(raw: unknown, bad: Bad): { capDrop: (Capability | 'ALL')[]
   if (raw === undefined) return { capDrop: [] };
   const n = object(raw, 'nook', bad);
   fields(n, NOOK_FIELDS, 'nook', bad);
-  const capDrop = array(n['capDrop'] ?? [], 'nook.capDrop', bad).map((cap, j) => {
-    const name = typeof cap === 'string' ? cap.replace(/^CAP_/, '') : '';
-    if (name !== 'ALL' && !(CAPABILITIES as readonly string[]).includes(name)) bad(`nook.capDrop[${j}]`, `unknown capability ${show(cap)}`);
-    return name as Capability | 'ALL';
-  });
+  const capDrop = array(n['capDrop'] ?? [], 'nook.capDrop', bad).map((cap, j) => capabilityName(cap, `nook.capDrop[${j}]`, bad, true));
   return { capDrop };
+}
+
+/** A capability as profiles name it (`CAP_` optional); `ALL` only where a list may say every one. */
+function capabilityName(raw: unknown, where: string, bad: Bad, allowAll: true): Capability | 'ALL';
+function capabilityName(raw: unknown, where: string, bad: Bad, allowAll?: false): Capability;
+function capabilityName(raw: unknown, where: string, bad: Bad, allowAll = false): Capability | 'ALL' {
+  const name = typeof raw === 'string' ? raw.replace(/^CAP_/, '') : '';
+  if (!(allowAll && name === 'ALL') && !(CAPABILITIES as readonly string[]).includes(name)) bad(where, `unknown capability ${show(raw)}`);
+  return name as Capability | 'ALL';
 }
 
 type Bad = (where: string, what: string) => never;
@@ -190,11 +195,7 @@ function condition(raw: unknown, where: string, bad: Bad): Condition {
   if (raw === undefined) return { caps: [], arches: [], minKernel: undefined };
   const c = object(raw, where, bad);
   fields(c, CONDITION_FIELDS, where, bad);
-  const caps = array(c['caps'] ?? [], `${where}.caps`, bad).map((cap, j) => {
-    const name = typeof cap === 'string' ? cap.replace(/^CAP_/, '') : '';
-    if (!(CAPABILITIES as readonly string[]).includes(name)) bad(`${where}.caps[${j}]`, `unknown capability ${show(cap)}`);
-    return name as Capability;
-  });
+  const caps = array(c['caps'] ?? [], `${where}.caps`, bad).map((cap, j) => capabilityName(cap, `${where}.caps[${j}]`, bad));
   let minKernel: [number, number] | undefined;
   if (c['minKernel'] !== undefined) {
     const m = typeof c['minKernel'] === 'string' ? /^(\d+)\.(\d+)$/.exec(c['minKernel']) : null;
