@@ -2,7 +2,7 @@
 // Seccomp cost: compile time of `default` (cold, cached in-process, cached in a fresh process),
 // then two loops timed inside a container, under nook's `default` and `strict` against
 // `unconfined`, and under podman's default profile against podman's unconfined, in one run,
-// as the unprivileged bench user. Medians of RUNS runs; start-up is not counted.
+// as the unprivileged bench user. Medians and the best of RUNS runs; start-up is not counted.
 // - getppid: 10^6 getppid(), the goal's measure. Its syscall is so cheap (~100 ns here) that
 //   the fixed cost of having any filter at all shows: the `allow-all` rows load a filter that
 //   allows everything but one unused call. The kernel's action cache (Linux 5.11+) lets a
