@@ -9,7 +9,6 @@ import { parseEnvEntry } from '../../core/env.js';
 import { resolveUser } from '../../core/users.js';
 import { readTextInRoot } from '../../rootfs/read-in-root.js';
 import { encodeDirectives } from '../../core/directives.js';
-import { DETACHED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 
 export async function exec(ref: string, command: string[], flags: ExecFlags): Promise<number> {
   const c = resolveContainer(ref);
@@ -22,13 +21,10 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   const user = flags.user === undefined ? undefined : resolveUser(flags.user, readTextInRoot(root, '/etc/passwd') ?? '', readTextInRoot(root, '/etc/group') ?? '');
   const env = (flags.env ?? []).map((e) => parseEnvEntry(e, process.env)).filter((e): e is string => e !== undefined);
 
-  let seccomp: number | undefined;
   const { recordedProgram } = await import('../../containers/start.js');
   const bpf = await recordedProgram(c.config);
-  const { memfdWith, execve, terminalFds } = await import('../../launcher/exec.js');
+  const { memfdWith, execve, seccompFdFor, terminalFds } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
-  // Detached, the program reaches the launcher as DETACHED_SECCOMP_FD (launcher/fd-layout.ts).
-  if (bpf) seccomp = detach ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', bpf);
   const directives = planExec({
     containerPlan: c.config.plan,
     pid,
@@ -41,7 +37,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     interactive: flags.interactive ?? false,
     terminalFds: terminalFds(),
     detach,
-    seccompFd: seccomp,
+    seccompFd: seccompFdFor(bpf, detach),
     // records of an older nook: none, as exec did then
     addedCapabilities: c.config.addedCapabilities ?? [],
   });

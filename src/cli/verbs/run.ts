@@ -17,7 +17,7 @@ import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
 import { capDropUnder } from '../../security/seccomp/profile.js';
-import { execve, memfdWith, terminalFds } from '../../launcher/exec.js';
+import { execve, memfdWith, seccompFdFor, terminalFds } from '../../launcher/exec.js';
 import type { Capability } from '../../security/capabilities.js';
 import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
@@ -30,7 +30,6 @@ import { encodeDirectives, formatDirectives } from '../../core/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
-import { DETACHED_SECCOMP_FD } from '../../launcher/fd-layout.js';
 
 interface ImageChoice {
   /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
@@ -347,9 +346,8 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan } {
     privileged: flags.privileged ?? false,
     ...f.security,
     rlimits: f.rlimits,
-    // Detached, the program reaches the launcher as DETACHED_SECCOMP_FD (containers/start.ts
-    // hands it over); in the foreground, a memfd the launcher inherits.
-    seccompFd: f.bpf === undefined ? undefined : f.mode === 'foreground' ? memfdWith('nook-seccomp', f.bpf) : DETACHED_SECCOMP_FD,
+    // detached, containers/start.ts hands the program over at the fd this names
+    seccompFd: seccompFdFor(f.bpf, f.mode !== 'foreground'),
     // The name link is not listed: after a rename it may belong to another container; a link
     // whose container is gone is stale and reserveName() takes it over.
     removeOnExit: flags.rm ? [files.dir] : [],
