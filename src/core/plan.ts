@@ -89,8 +89,19 @@ export function parseRestartPolicy(spec: string): RestartPolicy {
   return { name: name as RestartPolicy['name'], maximumRetryCount: count === undefined ? 0 : Number(count) };
 }
 
+/** Everything the record and the launcher need of one container, decided once, here. */
 export interface LaunchPlan {
+  /** what the launcher carries out now */
   directives: Directive[];
+  /**
+   * what the record keeps for a later start: the directives less `seccomp-fd`, whose fd
+   * every launch hands over anew (containers/start.ts)
+   */
+  recorded: Directive[];
+  /** the process as the launcher starts it: for the record (inspect, ps) */
+  process: { argv: string[]; env: string[]; workdir: string };
+  /** what --cap-add added (all with --privileged): exec gives a non-root user these, as run does */
+  addedCapabilities: Capability[];
   notices: string[];
 }
 
@@ -182,10 +193,6 @@ export function capabilitySets(uid: number, bounding: readonly Capability[], add
   return ['caps', all, m, m, m, m];
 }
 
-function capabilityDirective(input: PlanInput, caps: Capability[]): Directive {
-  const valid = caps.filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap);
-  return capabilitySets(input.user.uid, valid, addedCapabilities(input));
-}
 
 /**
  * Without -t, a terminal among the caller's fds is relayed by the launcher through a pipe,
@@ -258,7 +265,9 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   for (const r of input.rlimits) d.push(['rlimit', String(r.resource), String(r.soft), String(r.hard)]);
   d.push(['user', String(input.user.uid), String(input.user.gid)]);
   if (!ids.single) d.push(['groups', input.user.groups.join(',')]);
-  d.push(capabilityDirective(input, containerCapabilities(input)));
+  const added = addedCapabilities(input);
+  const bounding = containerCapabilities(input).filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap);
+  d.push(capabilitySets(input.user.uid, bounding, added));
   if (input.noNewPrivileges) d.push(['no-new-privs']);
   if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
   const sup = input.supervisor;
@@ -278,5 +287,11 @@ export function planLaunch(input: PlanInput): LaunchPlan {
     );
   }
   d.push(['exec', ...argv]);
-  return { directives: d, notices };
+  return {
+    directives: d,
+    recorded: d.filter((x) => x[0] !== 'seccomp-fd'),
+    process: { argv, env, workdir },
+    addedCapabilities: added,
+    notices,
+  };
 }

@@ -5,6 +5,7 @@ import { writeSync } from 'node:fs';
 import { bytesParam, libcCall, types } from '../native/ffi.js';
 import { NookError } from '../errors.js';
 import { LAUNCHER_ENV } from '../paths.js';
+import { DETACHED_SECCOMP_FD } from './fd-layout.js';
 
 /** A memfd holding `data`, inherited across execve (no MFD_CLOEXEC). */
 export function memfdWith(name: string, data: Buffer): number {
@@ -14,6 +15,16 @@ export function memfdWith(name: string, data: Buffer): number {
   let off = 0;
   while (off < data.length) off += writeSync(fd, data, off, data.length - off);
   return fd;
+}
+
+/**
+ * The fd a launch plan names for the seccomp program (none without one): detached, where the
+ * spawn puts it (DETACHED_SECCOMP_FD); in the foreground, a memfd the launcher inherits as it
+ * execs in place. For run and exec; cp and export spawn with their own layout.
+ */
+export function seccompFdFor(bpf: Buffer | null | undefined, detached: boolean): number | undefined {
+  if (!bpf) return undefined;
+  return detached ? DETACHED_SECCOMP_FD : memfdWith('nook-seccomp', bpf);
 }
 
 /**

@@ -1,6 +1,6 @@
-// `nook run`'s network: gathers the facts (flags, config, installed helpers, the host's files,
-// free host ports), lets planNetwork decide, and turns the plan into launcher directives and
-// the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
+// A new container's network: gathers the facts (the request, config, installed helpers, the
+// host's files, free host ports), lets planNetwork decide, and turns the plan into launcher
+// directives and the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Directive } from '../core/directives.js';
@@ -14,17 +14,22 @@ import { parseNetworkMode, parseNetworkOptions, planNetwork, type HostFacts, typ
 import { combinePorts, exposedPorts, parsePublish, type PortMapping } from './ports.js';
 import { readOrEmpty } from '../util/read-text.js';
 
-/** The run flags this module reads (commander's camel-cased names). */
-export interface NetworkFlags {
-  network?: string | undefined;
-  networkOption?: string[] | undefined;
-  publish?: string[] | undefined;
-  publishAll?: boolean | undefined;
-  dns?: string[] | undefined;
-  dnsSearch?: string[] | undefined;
-  dnsOption?: string[] | undefined;
-  addHost?: string[] | undefined;
-  macAddress?: string | undefined;
+/** What a container asks of its network, as written (`run` maps its flags onto this). */
+export interface NetworkRequest {
+  /** pasta, slirp4netns, none, host or container:NAME, with options; undefined: the config's */
+  mode: string | undefined;
+  /** key=value options, after the config's and the mode's */
+  options: string[];
+  /** [ip:][hostport:]port[/proto] */
+  publish: string[];
+  /** also every port the image exposes */
+  publishAll: boolean;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  /** name:ip lines for /etc/hosts */
+  addHosts: string[];
+  macAddress: string | undefined;
 }
 
 /** The config keys this module reads: `network` (auto|pasta|slirp4netns|none|host) and `networkOptions`. */
@@ -80,7 +85,7 @@ function checkMac(mac: string | undefined): string | undefined {
 }
 
 export async function networkForRun(
-  flags: NetworkFlags,
+  request: NetworkRequest,
   config: NetworkConfig,
   image: { ExposedPorts?: Record<string, unknown> | undefined },
   containerDir: string,
@@ -88,9 +93,9 @@ export async function networkForRun(
   name: string,
   identity: Identity,
 ): Promise<RunNetwork> {
-  const { mode, options: modeOptions } = parseNetworkMode(flags.network ?? config.network);
-  const options = parseNetworkOptions([...(config.networkOptions ?? []), ...modeOptions, ...(flags.networkOption ?? [])]);
-  const requested = combinePorts((flags.publish ?? []).flatMap(parsePublish), flags.publishAll ? exposedPorts(image.ExposedPorts) : []);
+  const { mode, options: modeOptions } = parseNetworkMode(request.mode ?? config.network);
+  const options = parseNetworkOptions([...(config.networkOptions ?? []), ...modeOptions, ...request.options]);
+  const requested = combinePorts(request.publish.flatMap(parsePublish), request.publishAll ? exposedPorts(image.ExposedPorts) : []);
   const helpers = mode.kind === 'auto' || mode.kind === 'pasta' || mode.kind === 'slirp4netns' ? detectHelpers() : {};
   const publishes = requested.length > 0 && (mode.kind === 'auto' ? Boolean(helpers.pasta ?? helpers.slirp4netns) : mode.kind === 'pasta' || mode.kind === 'slirp4netns');
   const gidMaps = planIdMaps(identity).gidMaps;
@@ -102,11 +107,11 @@ export async function networkForRun(
     ports: publishes ? await reserveHostPorts(requested) : requested,
     hostname,
     name,
-    addHosts: (flags.addHost ?? []).map(parseAddHost),
-    dns: flags.dns ?? [],
-    dnsSearch: flags.dnsSearch ?? [],
-    dnsOptions: flags.dnsOption ?? [],
-    macAddress: checkMac(flags.macAddress),
+    addHosts: request.addHosts.map(parseAddHost),
+    dns: request.dns,
+    dnsSearch: request.dnsSearch,
+    dnsOptions: request.dnsOptions,
+    macAddress: checkMac(request.macAddress),
     host: hostFacts(),
     gidCount: Math.max(...gidMaps.map(([inside, , count]) => inside + count)),
   });

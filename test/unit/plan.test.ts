@@ -113,6 +113,21 @@ test('capabilities: Docker defaults for root; a non-root user holds only what wa
   throwsNook(() => resolveCapabilities(['BOGUS'], []), /unknown capability/);
 });
 
+test('the plan carries what the record keeps: the process as launched, the added capabilities, the directives less the per-launch seccomp fd', () => {
+  const plan = planLaunch(input({
+    image: { Cmd: ['sh'], Env: ['A=1'], WorkingDir: '/srv' }, env: { files: [], flags: ['B=2'] }, command: ['echo', 'hi'],
+    capAdd: ['NET_ADMIN'], seccompFd: 5,
+  }));
+  assert.equal(plan.process.argv, find(plan, 'exec')[0]!.slice(1));
+  assert.equal(plan.process.env, find(plan, 'env').map((d) => d[1]));
+  assert.equal(plan.process.workdir, '/srv');
+  assert.equal(find(plan, 'chdir'), [['chdir', '/srv']]);
+  assert.equal(plan.addedCapabilities, ['NET_ADMIN']);
+  assert.equal(find(plan, 'seccomp-fd'), [['seccomp-fd', '5']]);
+  assert.equal(plan.recorded, plan.directives.filter((d) => d[0] !== 'seccomp-fd'));
+  assert.ok(plan.recorded.length > 0 && plan.recorded.length === plan.directives.length - 1);
+});
+
 test('users: names, uids, groups and supplementary groups from /etc/group', () => {
   assert.equal(resolveUser('alice', PASSWD, GROUP), { uid: 1000, gid: 1000, groups: [1000, 50], home: '/home/alice' });
   assert.equal(resolveUser('1001:50', PASSWD, GROUP), { uid: 1001, gid: 50, groups: [50], home: '/home/bob' });
