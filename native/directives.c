@@ -197,6 +197,19 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			break;
 		}
 		case DIR_STATE_FILE: p->state_file = d->argv[0]; break;
+		case DIR_PIDS_LIMIT:
+			if (parse_ulong(d->argv[0], &p->pids_limit) || p->pids_limit < 1) {
+				snprintf(err, errlen, "pids-limit: bad count %s", d->argv[0]);
+				return -1;
+			}
+			break;
+		case DIR_CGROUP:
+			if (d->argv[0][0] != '/') {
+				snprintf(err, errlen, "cgroup: bad path %s", d->argv[0]);
+				return -1;
+			}
+			p->cgroup = d->argv[0];
+			break;
 		case DIR_STOP_MARKER: p->stop_marker = d->argv[0]; break;
 		case DIR_ATTACH_SOCKET: p->attach_socket = d->argv[0]; break;
 		case DIR_RESTART: {
@@ -230,6 +243,10 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 	}
 	if (!p->join_pid && !p->join_net_pid && (p->n_uid_map == 0 || p->n_gid_map == 0)) {
 		snprintf(err, errlen, "no uid-map or gid-map directive");
+		return -1;
+	}
+	if (p->pids_limit && (p->join_pid || p->join_net_pid)) {
+		snprintf(err, errlen, "pids-limit needs a new user namespace: not with join or join-net");
 		return -1;
 	}
 	/* tok stays: every directive's argv points into it for the plan's whole life */

@@ -85,6 +85,9 @@ struct plan {
 	unsigned restart_max;
 	const char *stop_marker;
 	const char *attach_socket;
+	/* limits.c */
+	unsigned long pids_limit; /* 0: none */
+	const char *cgroup;
 };
 
 /* What the parent side runs beside the container. */
@@ -174,6 +177,13 @@ void stop_fuse_overlay(struct session *s);
 
 /* forward.c (a child of the launcher): never returns */
 void forward_run(const struct plan *p, pid_t child, int ready_fd) __attribute__((noreturn));
+
+/* limits.c */
+pid_t clone_counted(const struct plan *p, unsigned long flags, char *err, size_t errlen);
+int set_cpu_affinity(const char *list);
+int set_nice(const char *value);
+int cgroup_enter(const char *dir, pid_t pid, char *err, size_t errlen);
+void cgroup_remove(const char *dir);
 
 /* record.c (parent): state file and logs of a detached container */
 void record_state(const struct plan *p, const struct session *s, const char *status, int exit_code);

@@ -315,7 +315,14 @@ static int run_once(const struct plan *p, struct session *s)
 		} else if (p->unshare_net) {
 			flags |= CLONE_NEWNET;
 		}
-		child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+		if (p->pids_limit) {
+			/* its id maps are written on the way (limits.c) */
+			child = clone_counted(p, flags, err, sizeof(err));
+			if (child < 0)
+				die("clone", errno, "%s", err);
+		} else {
+			child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+		}
 	}
 	if (child < 0)
 		clone_failed(errno);
@@ -376,10 +383,14 @@ static int run_once(const struct plan *p, struct session *s)
 			kill(child, SIGKILL);
 			die("network", 0, "%s", err);
 		}
-		if (write_id_maps(p, child, err, sizeof(err)) < 0) {
+		if (!p->pids_limit && write_id_maps(p, child, err, sizeof(err)) < 0) {
 			kill(child, SIGKILL);
 			die("idmap", errno, "%s", err);
 		}
+	}
+	if (p->cgroup && cgroup_enter(p->cgroup, child, err, sizeof(err)) < 0) {
+		kill(child, SIGKILL);
+		die("cgroup", errno, "%s", err);
 	}
 	if (!p->join_pid && spawn_fuse_overlay(p, s, err, sizeof(err)) < 0) {
 		kill(child, SIGKILL);
@@ -409,6 +420,8 @@ static int run_once(const struct plan *p, struct session *s)
 	int code = supervise(p, s, sv[0]);
 	stop_net_helpers(s);
 	stop_fuse_overlay(s);
+	if (p->cgroup)
+		cgroup_remove(p->cgroup);
 	return code;
 }
 

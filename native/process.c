@@ -232,7 +232,7 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 	const char *cwd = "/";
 	unsigned long uid = 0, gid = 0;
 	char **caps = NULL;
-	const char *groups = NULL;
+	const char *groups = NULL, *nice = NULL;
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct directive *d = &p->ops[i];
 		switch (d->id) {
@@ -247,6 +247,11 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 				FAIL("rlimit", errno, "setrlimit %s: %s", d->argv[0], strerror(errno));
 			break;
 		}
+		case DIR_CPU_AFFINITY:
+			if (set_cpu_affinity(d->argv[0]) < 0)
+				FAIL("cpu-affinity", errno, "cannot run on CPUs %s: %s", d->argv[0], strerror(errno));
+			break;
+		case DIR_NICE: nice = d->argv[0]; break;
 		case DIR_CHDIR: cwd = d->argv[0]; break;
 		case DIR_USER:
 			uid = strtoul(d->argv[0], NULL, 10);
@@ -275,6 +280,8 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 
 	if (setsid() < 0)
 		FAIL("session", errno, "setsid: %s", strerror(errno));
+	if (nice && set_nice(nice) < 0)
+		FAIL("nice", errno, "cannot set nice %s: %s", nice, strerror(errno));
 	if (p->tty)
 		setup_tty(sock, rel);
 	else if (!p->keep_stdin) {

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 
 export const NETWORK_MODES = ['auto', 'pasta', 'slirp4netns', 'none', 'host'] as const;
 export const STORAGE_DRIVERS = ['overlay', 'fuse-overlayfs', 'copy', 'auto'] as const;
+export const LIMITS_MECHANISMS = ['auto', 'rlimits', 'cgroup-v2'] as const;
 /** setrlimit(2) resources by the names Docker's `--ulimit` uses. */
 export const ULIMIT_NAMES = [
   'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile',
@@ -88,8 +89,16 @@ export const configSchema = v.strictObject(
           // At most undici's own headersTimeout and bodyTimeout (300 s), which would cut first.
           headerTimeoutSeconds: v.optional(intRange(1, 300), 30),
           idleTimeoutSeconds: v.optional(intRange(1, 300), 30),
+          // Every container's defaults, so that a shared machine is safe without flags
+          // (src/core/limits.ts): processes of the whole container, bytes one file may grow to.
+          // 4096 processes is far above any build or test suite and far below the user's own
+          // limit; 16 GiB is the largest layer an image may have (maxLayerBytes).
+          pids: v.optional(intRange(1, 4194304), 4096),
+          fileSize: v.optional(byteCount('the file size limit'), 16 * GiB),
+          // how: cgroup v2 where the user owns a delegated subtree, else rlimits (auto)
+          mechanism: v.optional(v.picklist(LIMITS_MECHANISMS, oneOf(LIMITS_MECHANISMS)), 'auto'),
         },
-        'an object with maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds and idleTimeoutSeconds',
+        'an object with maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize and mechanism',
       ),
       {},
     ),
@@ -137,7 +146,11 @@ export const KEY_TRUST = {
   registries: { insecure: 'user', mirrors: 'user' },
   // decompression-bomb and disk guards: a project may not lift them under the user's store
   // (a timeout only decides how soon a stuck pull gives up)
-  limits: { maxLayerBytes: 'user', maxImageBytes: 'user', maxExpansionRatio: 'user', minFreeBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project' },
+  limits: {
+    maxLayerBytes: 'user', maxImageBytes: 'user', maxExpansionRatio: 'user', minFreeBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project',
+    // a container's default caps: a project may not lift them (the config's ulimits, which it may set, never do)
+    pids: 'user', fileSize: 'user', mechanism: 'user',
+  },
   logs: { maxSize: 'project', maxFiles: 'project' },
   // setrlimit inside the container: an unprivileged process may not exceed its own hard limits
   ulimits: 'project',

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Directive } from '../core/directives.js';
 import type { Capability } from '../security/capabilities.js';
+import type { AppliedLimits } from '../core/limits.js';
+import type { CgroupWrite } from '../core/cgroup-v2.js';
 
 export interface PortRecord { hostIp?: string; hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' }
 export interface MountRecord {
@@ -52,6 +54,9 @@ export interface ContainerConfig {
   seccomp?: { profile: string; file?: string; capabilities: Capability[] } | null;
   /** what --cap-add (or --privileged) added: what a non-root user holds, in run and in exec */
   addedCapabilities?: Capability[];
+  /** the resource limits applied (defaults included) and the mechanism; with cgroup v2 the
+   * group's files, written again before each start */
+  limits?: AppliedLimits & { cgroup?: { base: string; writes: CgroupWrite[] } };
 }
 
 /** state.json: written atomically by the supervisor of a detached container. */

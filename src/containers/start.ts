@@ -12,6 +12,7 @@ import { compileProfile } from '../security/seccomp/compile.js';
 import { isProfileName, readProfileText, resolveProfile, type ResolvedProfile } from '../security/seccomp/locate.js';
 import { memfdWith } from '../launcher/exec.js';
 import { DETACHED_SECCOMP_FD } from '../launcher/fd-layout.js';
+import { prepareCgroup } from '../launcher/limits.js';
 
 export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
   if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
@@ -24,6 +25,7 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
       directives.splice(directives.length - 1, 0, ['seccomp-fd', String(DETACHED_SECCOMP_FD)]);
     }
   }
+  if (rec.limits?.cgroup) prepareCgroup(rec.limits.cgroup.base, rec.id, rec.limits.cgroup.writes);
   // A new start is not a stop: the supervisor may restart it again.
   rmSync(containerFiles(rec.id).stopMarker, { force: true });
   // the runtime dir is empty after a reboot; the supervisor's attach socket lives there

@@ -43,7 +43,7 @@ export function helperCapabilities(containerPlan: readonly Directive[], wanted: 
 }
 
 /** Directives the exec'd process inherits from the container as they are. */
-const INHERITED = new Set(['rlimit', 'no-new-privs']);
+const INHERITED = new Set(['rlimit', 'cpu-affinity', 'nice', 'no-new-privs']);
 
 export function planExec(input: ExecInput): Directive[] {
   if (input.command.length === 0) fail('"nook exec" requires at least 2 arguments', 'nook exec [OPTIONS] CONTAINER COMMAND [ARG...]');

@@ -56,7 +56,8 @@ export interface PlanInput {
   noNewPrivileges: boolean;
   mask: string[];
   unmask: string[];
-  rlimits: Array<{ resource: number; soft: number; hard: number }>;
+  /** rlimit, pids-limit, cpu-affinity, nice, cgroup: planLimits' directives (src/core/limits.ts) */
+  limits: Directive[];
   seccompFd?: number | undefined;
   removeOnExit: string[];
   lastCap: number;
@@ -262,7 +263,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   const workdir = input.workdir ?? (input.image.WorkingDir || '/');
   if (!workdir.startsWith('/')) fail(`the working directory "${workdir}" is not an absolute path`);
   d.push(['chdir', workdir]);
-  for (const r of input.rlimits) d.push(['rlimit', String(r.resource), String(r.soft), String(r.hard)]);
+  d.push(...input.limits);
   d.push(['user', String(input.user.uid), String(input.user.gid)]);
   if (!ids.single) d.push(['groups', input.user.groups.join(',')]);
   const added = addedCapabilities(input);

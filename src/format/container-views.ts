@@ -107,6 +107,14 @@ export function inspectView(c: Container): Record<string, unknown> {
       ReadonlyRootfs: cfg.readOnly ?? false,
       PortBindings: portMap((cfg.ports ?? []).filter((p) => p.hostPort)),
       LogConfig: { Type: 'json-file', Config: goMap({}) },
+      // Docker's names and units; records of an older nook have no limits
+      Memory: cfg.limits?.memory ?? 0,
+      MemorySwap: cfg.limits?.memorySwap ?? 0,
+      NanoCpus: cfg.limits?.nanoCpus ?? 0,
+      CpuShares: cfg.limits?.cpuShares ?? 0,
+      PidsLimit: cfg.limits?.pidsLimit || null,
+      // nook's own: how they are enforced (rlimits or cgroup-v2, src/core/limits.ts)
+      NookLimitsMechanism: cfg.limits?.mechanism ?? 'rlimits',
     },
     Mounts: (cfg.mounts ?? []).filter((m) => m.type !== 'tmpfs').map((m) => ({
       Type: m.type,

@@ -21,7 +21,10 @@ test('run: defaults, repeatable flags, and the command\'s own flags left to it',
   assert.is(flags.network, undefined);
   assert.equal(args, ['busybox', ['echo', '-e', 'x']]);
   // @ts-expect-error: a flag nobody declared is no property of RunFlags
-  assert.is(flags.memory, undefined);
+  assert.is(flags.cpusetCpus, undefined);
+  // the limits (src/core/limits.ts) arrive as given; their units are parsed by the verb
+  const limits = parse(defineRun, ['-m', '256m', '--pids-limit', '64', '--stop-timeout', '3', 'busybox']).flags;
+  assert.equal([limits.memory, limits.pidsLimit, limits.stopTimeout], ['256m', '64', '3']);
 });
 
 test('create takes exactly run\'s flags', () => {

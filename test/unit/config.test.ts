@@ -60,7 +60,7 @@ test('no config file anywhere: every default', async () => {
       storageDriver: 'auto',
       profile: 'default',
       registries: { insecure: [], mirrors: {} },
-      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, maxExpansionRatio: 100, minFreeBytes: 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30 },
+      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, maxExpansionRatio: 100, minFreeBytes: 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30, pids: 4096, fileSize: 16 * 1024 ** 3, mechanism: 'auto' },
       logs: { maxSize: 10 * 1024 ** 2, maxFiles: 3 },
       ulimits: {},
     });
@@ -175,6 +175,9 @@ test('forbiddenInProject: the first key only a user may set, through nested obje
   // lifting a disk guard is as much the user's call as lifting a size limit
   assert.is(forbiddenInProject({ limits: { maxExpansionRatio: 100000 } }), 'limits.maxExpansionRatio');
   assert.is(forbiddenInProject({ limits: { minFreeBytes: 1 } }), 'limits.minFreeBytes');
+  // a project could otherwise lift every container's default caps
+  assert.is(forbiddenInProject({ limits: { pids: 100000 } }), 'limits.pids');
+  assert.is(forbiddenInProject({ limits: { fileSize: 1 } }), 'limits.fileSize');
   assert.is(forbiddenInProject({ registries: {} }), undefined, 'an empty object sets nothing');
   assert.is(forbiddenInProject({ logs: { maxFiles: 3 } }, { logs: {} }), 'logs.maxFiles', 'an unclassified key is the user\'s');
 });
@@ -320,7 +323,7 @@ test('an unknown key is an error naming the file, the key and the known keys', a
     const err = await loadError(s.proj);
     assert.is(
       err.message,
-      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds)`,
+      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize, mechanism)`,
     );
     assert.is(err.exitCode, 125);
   } finally {
@@ -332,6 +335,8 @@ test('a bad value names the file, the key path and the value', async () => {
   const cases: Array<[string, string]> = [
     ['network: bridge\n', 'network: expected one of auto|pasta|slirp4netns|none|host, got "bridge"'],
     ['limits: {pullConcurrency: 17}\n', 'limits.pullConcurrency: expected an integer from 1 to 16, got 17'],
+    ['limits: {pids: 0}\n', 'limits.pids: expected an integer from 1 to 4194304, got 0'],
+    ['limits: {mechanism: cgroup}\n', 'limits.mechanism: expected one of auto|rlimits|cgroup-v2, got "cgroup"'],
     ['limits: {maxExpansionRatio: 0.5}\n', 'limits.maxExpansionRatio: expected the expansion ratio limit as a positive whole number, got 0.5'],
     ['limits: {minFreeBytes: 0}\n', 'limits.minFreeBytes: expected the free space an unpack must leave as a positive whole number of bytes, got 0'],
     ['registries: {mirrors: {docker.io: [5]}}\n', 'registries.mirrors["docker.io"][0]: expected a registry host such as localhost:5000, got 5'],

@@ -43,7 +43,7 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     noNewPrivileges: true,
     mask: [],
     unmask: [],
-    rlimits: [],
+    limits: [],
     removeOnExit: [],
     lastCap: 40,
     ...over,

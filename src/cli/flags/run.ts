@@ -49,7 +49,14 @@ export function defineRunOptions(cmd: Command) {
     .option('--privileged', 'every capability of the user namespace, no masked paths')
     .option('--ulimit <name=soft[:hard]>', 'set a resource limit (nofile, nproc, core, ...)', collect)
     .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect)
-    .option('--volumes-from <container[:ro|rw]>', 'mount the volumes of another container', collect);
+    .option('--volumes-from <container[:ro|rw]>', 'mount the volumes of another container', collect)
+    // resource limits (src/core/limits.ts); "without cgroups" is the rlimits mechanism `nook info` names
+    .option('-m, --memory <bytes>', 'memory limit (b, k, m, g). Without cgroups approximate: RLIMIT_AS, each process\'s address space, reserved or not, each process on its own')
+    .option('--memory-swap <bytes>', 'memory plus swap (-1: unlimited swap). Without cgroups recorded, not enforced')
+    .option('--cpus <number>', 'CPUs (e.g. 1.5). Without cgroups approximate: pinned to ceil(N) CPUs, not a rate')
+    .option('--cpu-shares <weight>', 'relative CPU weight (default 1024). Without cgroups approximate: a nice value (512: 3, 2: 19); above 1024 needs privilege, runs at nice 0')
+    .option('--pids-limit <n>', 'processes of the whole container, all its uids together (0 or -1: unlimited; default: config limits.pids, 4096). Exact without cgroups too')
+    .option('--stop-timeout <seconds>', 'seconds `nook stop` waits before SIGKILL (default 10)');
 }
 
 export type RunFlags = FlagsOf<typeof defineRunOptions>;

@@ -8,6 +8,7 @@ import { currentIdentity } from '../../launcher/identity.js';
 import { chooseDriver } from '../../rootfs/driver.js';
 import { dataDir, launcherPath, runtimeDir } from '../../paths.js';
 import { NookError } from '../../errors.js';
+import { hostMechanism } from '../../launcher/limits.js';
 import type { InfoFlags } from '../flags/info.js';
 
 export async function info(opts: InfoFlags): Promise<number> {
@@ -23,6 +24,7 @@ export async function info(opts: InfoFlags): Promise<number> {
     driver = `none (${e instanceof NookError ? e.message : String(e)})`;
   }
   const cgroup = existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1';
+  const limits = hostMechanism(config.limits.mechanism);
   const data = {
     version: '0.1.0',
     kernel: release(),
@@ -36,7 +38,14 @@ export async function info(opts: InfoFlags): Promise<number> {
     // `run` takes --security-opt seccomp= and --privileged over this
     seccompProfileSource: profileOrigin ? { from: profileOrigin.layer, path: profileOrigin.path } : { from: 'built-in default' },
     configFiles: found.files,
-    cgroups: `${cgroup}: ${cgroup === 'v2' ? 'resource limits need a delegated hierarchy' : 'no resource limits; rlimits (--ulimit) only'}`,
+    cgroups: cgroup,
+    limits: {
+      mechanism: limits.mechanism,
+      ...(limits.base !== undefined ? { cgroup: limits.base } : { why: limits.reason }),
+      requested: config.limits.mechanism,
+      defaultPidsLimit: config.limits.pids,
+      defaultFileSize: config.limits.fileSize,
+    },
     store: dataDir(),
     runtimeDir: runtimeDir(),
     launcher: launcherPath(),
@@ -54,6 +63,7 @@ export async function info(opts: InfoFlags): Promise<number> {
     `Seccomp profile: ${data.seccompProfile} (${profileOrigin ? `${profileOrigin.layer} config ${profileOrigin.path}` : 'built-in default'}; a run flag takes precedence)`,
     `Config files:    ${found.files.length ? found.files.map((f) => `${f.path} (${f.layer})`).join(', ') : 'none, built-in defaults'}`,
     `Cgroups:         ${data.cgroups}`,
+    `Limits:          ${limits.mechanism}${limits.base !== undefined ? ` (${limits.base})` : ` (${limits.reason})`}; defaults: ${config.limits.pids} processes, files up to ${config.limits.fileSize} bytes`,
     `Store:           ${data.store}`,
     `Runtime dir:     ${data.runtimeDir}`,
     `Launcher:        ${data.launcher}`,

@@ -23,6 +23,9 @@ import { parseEnvEntry, parseEnvFile } from '../../core/env.js';
 import { parseMount, parseTmpfs, parseVolume, type BindSpec, type TmpfsSpec } from '../../core/mountspec.js';
 import { resolveUser } from '../../core/users.js';
 import { parseUlimit } from '../../core/ulimits.js';
+import { parseCpuShares, parseCpus, parseMemory, parseMemorySwap, parsePidsLimit, parseStopTimeout, planLimits, type LimitsPlan, type ResourceLimits } from '../../core/limits.js';
+import { containerCgroup } from '../../core/cgroup-v2.js';
+import { allowedCpus, hostMechanism, prepareCgroup, type HostMechanism } from '../../launcher/limits.js';
 import { readTextInLayers, readTextInRoot, resolveInRoot } from '../../rootfs/read-in-root.js';
 import { chooseDriver, fuseOverlayfsPath } from '../../rootfs/driver.js';
 import { currentIdentity, lastCapability } from '../../launcher/identity.js';
@@ -187,7 +190,11 @@ interface RunFacts {
   /** what the profile was compiled for, kept to compile it again at each start */
   capabilities: Capability[];
   bpf: Buffer | undefined;
-  rlimits: PlanInput['rlimits'];
+  ulimits: { flags: ReturnType<typeof parseUlimit>[]; config: ReturnType<typeof parseUlimit>[] };
+  limits: ResourceLimits;
+  stopTimeout: number | undefined;
+  mechanism: HostMechanism;
+  allowedCpus: number[];
   restart: ReturnType<typeof parseRestartPolicy>;
   mounts: Mounts;
   identity: ReturnType<typeof currentIdentity>;
@@ -206,7 +213,7 @@ export async function create(image: string | undefined, command: string[], flags
 
 async function runContainer(image: string | undefined, command: string[], flags: RunFlags, mode: LaunchMode): Promise<number> {
   const facts = await gatherFacts(image, command, flags, mode);
-  const { input, plan } = planRun(facts);
+  const { input, plan, limits } = planRun(facts);
   if (flags.dryRun) {
     // the plan quotes the image's env, command and labels
     process.stdout.write(terminalSafe(formatDirectives(plan.directives)));
@@ -215,7 +222,7 @@ async function runContainer(image: string | undefined, command: string[], flags:
   for (const n of [...facts.net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);
   const launcher = launcherPath();
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
-  const record = await recordContainer(facts, input, plan);
+  const record = await recordContainer(facts, input, plan, limits);
   if (mode === 'create') {
     process.stdout.write(facts.id + '\n');
     return 0;
@@ -225,6 +232,7 @@ async function runContainer(image: string | undefined, command: string[], flags:
     process.stdout.write(facts.id + '\n');
     return 0;
   }
+  if (record.limits?.cgroup) prepareCgroup(record.limits.cgroup.base, record.id, record.limits.cgroup.writes);
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
 }
@@ -280,10 +288,20 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   // A profile may carry its capability policy (`strict`: every one dropped), whatever its
   // name or path; --cap-add still adds back what is asked for.
   const capDrop = capDropUnder(profile, flags.capDrop ?? []);
-  const rlimits = [
-    ...Object.entries(config.ulimits ?? {}).map(([k, v]) => parseUlimit(`${k}=${v}`)),
-    ...(flags.ulimit ?? []).map(parseUlimit),
-  ];
+  const ulimits = {
+    config: Object.entries(config.ulimits ?? {}).map(([k, v]) => parseUlimit(`${k}=${v}`)),
+    flags: (flags.ulimit ?? []).map(parseUlimit),
+  };
+  const cpus = allowedCpus();
+  const limits: ResourceLimits = {
+    memory: flags.memory !== undefined ? parseMemory(flags.memory) : undefined,
+    memorySwap: flags.memorySwap !== undefined ? parseMemorySwap(flags.memorySwap) : undefined,
+    nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus, cpus.length) : undefined,
+    cpuShares: flags.cpuShares !== undefined ? parseCpuShares(flags.cpuShares) : undefined,
+    pidsLimit: flags.pidsLimit !== undefined ? parsePidsLimit(flags.pidsLimit) : undefined,
+  };
+  const stopTimeout = flags.stopTimeout !== undefined ? parseStopTimeout(flags.stopTimeout) : undefined;
+  const mechanism = hostMechanism(config.limits.mechanism);
 
   const restart = parseRestartPolicy(flags.restart ?? 'no');
   if (restart.name !== 'no' && !flags.detach) fail('--restart needs a detached container', 'add -d');
@@ -297,7 +315,7 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   return {
     flags, mode, command, config, id, chosen, name, hostname, userSpec, user,
     env: { files: envFiles, flags: envFlags }, security, profile, capDrop,
-    capabilities, bpf, rlimits, restart, mounts, identity, net,
+    capabilities, bpf, ulimits, limits, stopTimeout, mechanism, allowedCpus: cpus, restart, mounts, identity, net,
   };
 }
 
@@ -317,10 +335,21 @@ async function joinNetwork(net: RunFacts['net'], shared: NonNullable<RunFacts['n
   }
 }
 
-/** The planner's input from the facts, and its plan. */
-function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan } {
+/** The planner's input from the facts, and its plan; the limits' plan, which the record shows. */
+function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: LimitsPlan } {
   const { flags, id } = f;
   const files = containerFiles(id);
+  const limits = planLimits({
+    limits: f.limits,
+    defaults: { pids: f.config.limits.pids, fileSize: f.config.limits.fileSize },
+    ulimitFlags: f.ulimits.flags,
+    configUlimits: f.ulimits.config,
+    mechanism: f.mechanism.mechanism,
+    allowedCpus: f.allowedCpus,
+    seed: parseInt(id.slice(0, 8), 16),
+    cgroup: f.mechanism.base !== undefined ? containerCgroup(f.mechanism.base, id).dir : undefined,
+    sharesUserNamespace: f.net.directives.some((d) => d[0] === 'join-net'),
+  });
   const input: PlanInput = {
     id,
     hostname: f.hostname,
@@ -345,7 +374,7 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan } {
     capDrop: f.capDrop,
     privileged: flags.privileged ?? false,
     ...f.security,
-    rlimits: f.rlimits,
+    limits: limits.directives,
     // detached, containers/start.ts hands the program over at the fd this names
     seccompFd: seccompFdFor(f.bpf, f.mode !== 'foreground'),
     // The name link is not listed: after a rename it may belong to another container; a link
@@ -364,11 +393,12 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan } {
           restart: f.restart,
         },
   };
-  return { input, plan: planLaunch(input) };
+  const plan = planLaunch(input);
+  return { input, plan: { ...plan, notices: [...limits.notices, ...plan.notices] }, limits };
 }
 
 /** Writes the container's directory and record; returns the record. */
-async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan): Promise<ContainerConfig> {
+async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, limits: LimitsPlan): Promise<ContainerConfig> {
   const { flags, id, chosen } = f;
   const files = containerFiles(id);
   // Held until the record is written: a dir without one is then a killed run's, for the next
@@ -403,6 +433,8 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan):
       labels: keyValueRecord(flags.label ?? [], 'label'),
       restartPolicy: f.restart,
       stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
+      ...(f.stopTimeout !== undefined ? { stopTimeout: f.stopTimeout } : {}),
+      limits: { ...limits.applied, ...(f.mechanism.base !== undefined ? { cgroup: { base: f.mechanism.base, writes: limits.cgroupWrites } } : {}) },
       networkMode: networkFlag(flags) ?? f.config.network,
       readOnly: input.readOnly,
       mounts: [
