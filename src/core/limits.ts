@@ -89,7 +89,7 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 /** Docker's RAMInBytes: "256m", "1.5g", "1024" (bytes), units b k m g t p, binary. */
 export function parseBytes(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)b?$/i.exec(text.trim());
-  if (!m) fail(`invalid ${flag} "${text}"`, 'use a number with an optional unit: b, k, m, g (e.g. 256m)');
+  if (!m) fail(`invalid ${flag} "${text}"`, 'use a number with an optional unit b, k, m or g, such as 256m');
   return Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
 }
 

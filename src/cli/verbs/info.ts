@@ -10,6 +10,7 @@ import { dataDir, launcherPath, runtimeDir } from '../../paths.js';
 import { NookError } from '../../errors.js';
 import { hostMechanism } from '../../launcher/limits.js';
 import type { InfoFlags } from '../flags/info.js';
+import { bytesSize } from '../../util/units.js';
 
 export async function info(opts: InfoFlags): Promise<number> {
   const found = await findConfig();
@@ -63,7 +64,7 @@ export async function info(opts: InfoFlags): Promise<number> {
     `Seccomp profile: ${data.seccompProfile} (${profileOrigin ? `${profileOrigin.layer} config ${profileOrigin.path}` : 'built-in default'}; a run flag takes precedence)`,
     `Config files:    ${found.files.length ? found.files.map((f) => `${f.path} (${f.layer})`).join(', ') : 'none, built-in defaults'}`,
     `Cgroups:         ${data.cgroups}`,
-    `Limits:          ${limits.mechanism}${limits.base !== undefined ? ` (${limits.base})` : ` (${limits.reason})`}; defaults: ${config.limits.pids} processes, files up to ${config.limits.fileSize} bytes`,
+    `Limits:          ${limits.mechanism}${limits.base !== undefined ? ` (${limits.base})` : ` (${limits.reason})`}; defaults: ${config.limits.pids} processes, files up to ${bytesSize(config.limits.fileSize)}`,
     `Store:           ${data.store}`,
     `Runtime dir:     ${data.runtimeDir}`,
     `Launcher:        ${data.launcher}`,
