@@ -95,10 +95,13 @@ export const configSchema = v.strictObject(
           // limit; 16 GiB is the largest layer an image may have (maxLayerBytes).
           pids: v.optional(intRange(1, 4194304), 4096),
           fileSize: v.optional(byteCount('the file size limit'), 16 * GiB),
+          // a tmpfs without size= (--tmpfs, the host image's /tmp): its pages are the
+          // machine's memory, which no rlimit counts; with --memory that is the size instead
+          tmpfsSize: v.optional(byteCount('the tmpfs size limit'), 1 * GiB),
           // how: cgroup v2 where the user owns a delegated subtree, else rlimits (auto)
           mechanism: v.optional(v.picklist(LIMITS_MECHANISMS, oneOf(LIMITS_MECHANISMS)), 'auto'),
         },
-        'an object with maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize and mechanism',
+        'an object with maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize, tmpfsSize and mechanism',
       ),
       {},
     ),
@@ -149,7 +152,7 @@ export const KEY_TRUST = {
   limits: {
     maxLayerBytes: 'user', maxImageBytes: 'user', maxExpansionRatio: 'user', minFreeBytes: 'user', pullConcurrency: 'project', headerTimeoutSeconds: 'project', idleTimeoutSeconds: 'project',
     // a container's default caps: a project may not lift them (the config's ulimits, which it may set, never do)
-    pids: 'user', fileSize: 'user', mechanism: 'user',
+    pids: 'user', fileSize: 'user', tmpfsSize: 'user', mechanism: 'user',
   },
   logs: { maxSize: 'project', maxFiles: 'project' },
   // setrlimit inside the container: an unprivileged process may not exceed its own hard limits

@@ -40,10 +40,11 @@ export interface ResourceLimits {
   pidsLimit?: number | undefined;
 }
 
-/** The defaults every container gets (config `limits.pids`, `limits.fileSize`). */
+/** The defaults every container gets (config `limits.pids`, `limits.fileSize`, `limits.tmpfsSize`). */
 export interface LimitDefaults {
   pids: number;
   fileSize: number;
+  tmpfsSize: number;
 }
 
 export interface Rlimit { resource: number; soft: number; hard: number }
@@ -68,6 +69,8 @@ export interface LimitsInput {
 
 export interface LimitsPlan {
   directives: Directive[];
+  /** the size of a tmpfs that names none: --memory, else the default (a /tmp filler's bound) */
+  tmpfsSize: number;
   /** the files written into the container's cgroup before the start (cgroup-v2) */
   cgroupWrites: CgroupWrite[];
   /** what is applied, defaults included: the record and `inspect` show this */
@@ -185,6 +188,7 @@ export function planLimits(input: LimitsInput): LimitsPlan {
   const directives: Directive[] = [];
   const cgroupWrites: CgroupWrite[] = [];
   const pids = pidsCap(input);
+  const tmpfsSize = capped(limits.memory) ? limits.memory! : input.defaults.tmpfsSize;
   const applied: AppliedLimits = {
     memory: limits.memory ?? 0,
     // Docker: with --memory alone, as much swap again (MemorySwap twice Memory)
@@ -203,7 +207,7 @@ export function planLimits(input: LimitsInput): LimitsPlan {
     cgroupWrites.push(...cgroupLimitWrites(applied));
     directives.push(['cgroup', input.cgroup!]);
     for (const r of rlimits(input, pids, false)) directives.push(rlimitDirective(r));
-    return { directives, cgroupWrites, applied, notices };
+    return { directives, tmpfsSize, cgroupWrites, applied, notices };
   }
 
   const namespaceCap = capped(pids) && !input.sharesUserNamespace;
@@ -222,7 +226,12 @@ export function planLimits(input: LimitsInput): LimitsPlan {
     // RLIMIT_NICE 0: nobody in the container may lower it again
     if (!input.ulimitFlags.some((r) => r.resource === RLIMITS['nice'])) directives.push(rlimitDirective({ resource: RLIMITS['nice']!, soft: 0, hard: 0 }));
   }
-  return { directives, cgroupWrites, applied, notices };
+  return { directives, tmpfsSize, cgroupWrites, applied, notices };
+}
+
+/** tmpfs options with size= added where they name none. */
+export function withTmpfsSize(options: string, bytes: number): string {
+  return /(^|,)size=/.test(options) ? options : [options, `size=${bytes}`].filter(Boolean).join(',');
 }
 
 const rlimitDirective = (r: Rlimit): Directive => ['rlimit', String(r.resource), String(r.soft), String(r.hard)];

@@ -10,6 +10,7 @@ import type { ResolvedUser } from './users.js';
 import { CAPABILITIES, capabilityMask, resolveCapabilities, type Capability } from '../security/capabilities.js';
 import type { IdRange } from '../util/id-range.js';
 import type { ImageConfig } from './image-config.js';
+import { withTmpfsSize } from './limits.js';
 
 
 export interface Identity {
@@ -58,6 +59,8 @@ export interface PlanInput {
   unmask: string[];
   /** rlimit, pids-limit, cpu-affinity, nice, cgroup: planLimits' directives (src/core/limits.ts) */
   limits: Directive[];
+  /** the size of a tmpfs that names none (planLimits' tmpfsSize) */
+  tmpfsSize: number;
   seccompFd?: number | undefined;
   removeOnExit: string[];
   lastCap: number;
@@ -232,8 +235,8 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   else if (input.rootfs.kind === 'overlay') d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   else d.push(['rootfs-fuse-overlay', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
-  if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, opts]);
-  for (const t of input.tmpfs) d.push(['tmpfs', t.target, t.options]);
+  if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, withTmpfsSize(opts, input.tmpfsSize)]);
+  for (const t of input.tmpfs) d.push(['tmpfs', t.target, withTmpfsSize(t.options, input.tmpfsSize)]);
   for (const b of input.binds) d.push([b.readonly ? 'bind-ro' : 'bind', b.source, b.target]);
   if (!input.privileged) {
     const unmaskAll = input.unmask.includes('ALL');

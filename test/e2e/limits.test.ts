@@ -197,6 +197,19 @@ test('a file-size cap stops a disk filler: the default from config, an --ulimit 
   }
 });
 
+test('a /tmp filler stops at the tmpfs size: the default from config; a --tmpfs size= of its own wins', async () => {
+  const cfg = userConfig('limits:\n  tmpfsSize: 8388608\n');
+  const fill = (dir: string) => `dd if=/dev/zero of=${dir}/fill bs=1048576 count=100 2>&1 | grep -o "No space left on device" | head -1; stat -c %s ${dir}/fill`;
+  try {
+    const host = ok(await nook(['run', '--rm', '--network', 'none', 'host', 'sh', '-c', fill('/tmp')], { env: cfg.env }));
+    assert.is(host.stdout, `No space left on device\n${8 * 1024 ** 2}\n`);
+    const own = ok(await nook(['run', '--rm', '--network', 'none', '--tmpfs', '/scratch:size=16m', busybox(), 'sh', '-c', fill('/scratch')], { env: cfg.env }));
+    assert.is(own.stdout, `No space left on device\n${16 * 1024 ** 2}\n`);
+  } finally {
+    cfg.done();
+  }
+});
+
 test('bad limit values are refused with one line', async () => {
   for (const [flag, value, message] of [
     ['--memory', '12q', /^nook: invalid --memory "12q"/],

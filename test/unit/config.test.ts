@@ -60,7 +60,7 @@ test('no config file anywhere: every default', async () => {
       storageDriver: 'auto',
       profile: 'default',
       registries: { insecure: [], mirrors: {} },
-      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, maxExpansionRatio: 100, minFreeBytes: 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30, pids: 4096, fileSize: 16 * 1024 ** 3, mechanism: 'auto' },
+      limits: { maxLayerBytes: 16 * 1024 ** 3, maxImageBytes: 64 * 1024 ** 3, maxExpansionRatio: 100, minFreeBytes: 1024 ** 3, pullConcurrency: 3, headerTimeoutSeconds: 30, idleTimeoutSeconds: 30, pids: 4096, fileSize: 16 * 1024 ** 3, tmpfsSize: 1024 ** 3, mechanism: 'auto' },
       logs: { maxSize: 10 * 1024 ** 2, maxFiles: 3 },
       ulimits: {},
     });
@@ -323,7 +323,7 @@ test('an unknown key is an error naming the file, the key and the known keys', a
     const err = await loadError(s.proj);
     assert.is(
       err.message,
-      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize, mechanism)`,
+      `config ${join(s.home, '.nookrc.yaml')}: limits.pullConcurency: unknown key (known keys: maxLayerBytes, maxImageBytes, maxExpansionRatio, minFreeBytes, pullConcurrency, headerTimeoutSeconds, idleTimeoutSeconds, pids, fileSize, tmpfsSize, mechanism)`,
     );
     assert.is(err.exitCode, 125);
   } finally {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { throwsNook } from './assert-nook.js';
 import {
-  parseBytes, parseCpuShares, parseCpus, parseMemory, parseMemorySwap, parsePidsLimit, pinnedCpus, planLimits, sharesToNice, type LimitsInput,
+  withTmpfsSize, parseBytes, parseCpuShares, parseCpus, parseMemory, parseMemorySwap, parsePidsLimit, pinnedCpus, planLimits, sharesToNice, type LimitsInput,
 } from '../../src/core/limits.js';
 import { cgroupAccounting, cgroupLimitWrites, chooseMechanism, containerCgroup, detectCgroupV2, sharesToWeight } from '../../src/core/cgroup-v2.js';
 import { RLIMITS } from '../../src/core/ulimits.js';
@@ -16,7 +16,7 @@ import { allowedCpus, cgroupTreeAt } from '../../src/launcher/limits.js';
 const GiB = 1024 ** 3;
 const input = (over: Partial<LimitsInput> = {}): LimitsInput => ({
   limits: {},
-  defaults: { pids: 4096, fileSize: 16 * GiB },
+  defaults: { pids: 4096, fileSize: 16 * GiB, tmpfsSize: GiB },
   ulimitFlags: [],
   configUlimits: [],
   mechanism: 'rlimits',
@@ -92,6 +92,14 @@ test('rlimits: --memory is RLIMIT_AS, --memory-swap a notice, --cpus pins ceil(N
   assert.equal(pinnedCpus(8e9, [0, 1], 0), [0, 1]);
   assert.equal([1024, 512, 2, 4096].map(sharesToNice), [0, 3, 19, 0]);
   assert.match(planLimits(input({ limits: { cpuShares: 4096 } })).notices.join('\n'), /nice 0/);
+});
+
+test('a tmpfs that names no size gets --memory, else the default; one that names its size keeps it', () => {
+  assert.is(planLimits(input()).tmpfsSize, GiB);
+  assert.is(planLimits(input({ limits: { memory: 64 * 1024 ** 2 } })).tmpfsSize, 64 * 1024 ** 2);
+  assert.is(withTmpfsSize('mode=1777', 1024), 'mode=1777,size=1024');
+  assert.is(withTmpfsSize('mode=1777,size=1m', 1024), 'mode=1777,size=1m');
+  assert.is(withTmpfsSize('', 1024), 'size=1024');
 });
 
 test('--network container: shares the other container\'s user namespace: no namespace of its own to count in', () => {

@@ -44,6 +44,7 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     mask: [],
     unmask: [],
     limits: [],
+    tmpfsSize: 1024 ** 3,
     removeOnExit: [],
     lastCap: 40,
     ...over,
@@ -75,6 +76,8 @@ test('host image: read-only root with private scratch dirs, proc, dev, sys, mask
   assert.ok(names.indexOf('rootfs-bind') < names.indexOf('rootfs-readonly'));
   assert.ok(names.indexOf('rootfs-readonly') < names.indexOf('proc'));
   assert.equal(find(plan, 'tmpfs').map((d) => d[1]), ['/tmp', '/var/tmp', '/run', '/home', '/root']);
+  // sized: their pages are the machine's memory, which no rlimit counts
+  assert.ok(find(plan, 'tmpfs').every((d) => d[2]!.endsWith(`,size=${1024 ** 3}`)), JSON.stringify(find(plan, 'tmpfs')));
   assert.ok(find(plan, 'mask').some((d) => d[1] === '/proc/kcore'));
   assert.ok(find(plan, 'remount-ro').some((d) => d[1] === '/proc/sys'));
   assert.equal(plan.directives.at(-1), ['exec', 'sh']);

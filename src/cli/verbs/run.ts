@@ -341,7 +341,7 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
   const files = containerFiles(id);
   const limits = planLimits({
     limits: f.limits,
-    defaults: { pids: f.config.limits.pids, fileSize: f.config.limits.fileSize },
+    defaults: { pids: f.config.limits.pids, fileSize: f.config.limits.fileSize, tmpfsSize: f.config.limits.tmpfsSize },
     ulimitFlags: f.ulimits.flags,
     configUlimits: f.ulimits.config,
     mechanism: f.mechanism.mechanism,
@@ -375,6 +375,7 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
     privileged: flags.privileged ?? false,
     ...f.security,
     limits: limits.directives,
+    tmpfsSize: limits.tmpfsSize,
     // detached, containers/start.ts hands the program over at the fd this names
     seccompFd: seccompFdFor(f.bpf, f.mode !== 'foreground'),
     // The name link is not listed: after a rename it may belong to another container; a link
