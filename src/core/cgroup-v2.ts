@@ -5,7 +5,9 @@
 // system. The effects (mkdir, the writes, moving the launcher's child in) are
 // src/launcher/cgroup.ts and the launcher's `cgroup` directive.
 import { fail } from '../errors.js';
-import type { LimitsMechanism } from './limits.js';
+
+/** How limits are enforced: cgroup v2 where the user owns a delegated subtree, else rlimits. */
+export type LimitsMechanism = 'rlimits' | 'cgroup-v2';
 
 /** A cgroupfs tree, paths relative to its root ('' is the root). */
 export interface CgroupTree {

@@ -22,9 +22,9 @@
 import { fail } from '../errors.js';
 import type { Directive } from './directives.js';
 import { RLIMITS } from './ulimits.js';
-import { cgroupLimitWrites, type CgroupWrite } from './cgroup-v2.js';
+import { cgroupLimitWrites, type CgroupWrite, type LimitsMechanism } from './cgroup-v2.js';
 
-export type LimitsMechanism = 'rlimits' | 'cgroup-v2';
+export type { LimitsMechanism } from './cgroup-v2.js';
 
 /** What `run`/`create` asked for, in Docker's units (HostConfig's names in comments). */
 export interface ResourceLimits {
