@@ -211,7 +211,8 @@ export function planLimits(input: LimitsInput): LimitsPlan {
   }
 
   const namespaceCap = capped(pids) && !input.sharesUserNamespace;
-  if (capped(pids) && input.sharesUserNamespace) {
+  // said only when asked for: the default would make it noise on every such run
+  if (capped(limits.pidsLimit) && input.sharesUserNamespace) {
     notices.push('--network container: shares that container\'s user namespace, so its processes count against that container\'s process limit');
   }
   if (namespaceCap) directives.push(['pids-limit', String(pids)]);

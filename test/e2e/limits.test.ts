@@ -210,6 +210,17 @@ test('a /tmp filler stops at the tmpfs size: the default from config; a --tmpfs 
   }
 });
 
+test('--stop-timeout is what `nook stop` waits before SIGKILL when -t is not given', async () => {
+  const mark = marker();
+  const id = ok(await nook(['run', '-d', '--rm', '--network', 'none', '--stop-timeout', '1', 'host', 'sh', '-c', `trap "" TERM; sleep ${mark} & wait; sleep ${mark}`])).stdout.trim();
+  const started = Date.now();
+  ok(await nook(['stop', id]));
+  const took = Date.now() - started;
+  // the shell ignores SIGTERM: only the SIGKILL after the timeout ends it (the default is 10 s)
+  assert.ok(took >= 900 && took < 5_000, `stop took ${took} ms`);
+  await noneLeft(mark);
+});
+
 test('bad limit values are refused with one line', async () => {
   for (const [flag, value, message] of [
     ['--memory', '12q', /^nook: invalid --memory "12q"/],
