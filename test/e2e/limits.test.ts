@@ -174,13 +174,25 @@ test('--memory 256m: a 1 GiB allocation fails, 100 MiB succeeds; inspect shows D
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.is(r.stdout, '100 MiB\n');
   assert.match(r.stderr, /MemoryError/);
-  const id = ok(await nook(['create', '--network', 'none', '--memory', '256m', '--memory-swap', '-1', '--cpus', '1', '--cpu-shares', '512', '--pids-limit', '64', '--stop-timeout', '3', 'host', 'true'])).stdout.trim();
+  const created = ok(await nook(['create', '--network', 'none', '--memory', '256m', '--memory-swap', '-1', '--cpus', '1', '--cpu-shares', '512', '--pids-limit', '64', '--stop-timeout', '3', 'host', 'true']));
+  assert.is(created.stderr, 'nook: notice: --memory-swap is recorded but not enforced without cgroups: swap use cannot be limited by rlimits\n');
+  const id = created.stdout.trim();
   try {
     const view = ok(await nook(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}} {{.HostConfig.PidsLimit}} {{.Config.StopTimeout}}', id]));
     assert.is(view.stdout.trim(), `${256 * 1024 ** 2} -1 1000000000 512 64 3`);
   } finally {
     await nook(['rm', id]);
   }
+});
+
+test('--cpus 1 pins the container to one CPU, --cpu-shares 512 is nice 3 for it and its session, and it cannot lower that', async () => {
+  const r = ok(await nook(['run', '--rm', '--network', 'none', '--cpus', '1', '--cpu-shares', '512', 'host', 'sh', '-c',
+    'grep Cpus_allowed_list /proc/self/status; cut -d" " -f19 /proc/self/stat; cat /proc/self/autogroup; renice -n -3 -p $$ >/dev/null 2>&1 || echo "renice refused"']));
+  const [cpus, nice, autogroup, renice] = r.stdout.trim().split('\n');
+  assert.match(cpus!, /^Cpus_allowed_list:\s+\d+$/);
+  assert.is(nice, '3');
+  assert.match(autogroup!, / nice 3$/);
+  assert.is(renice, 'renice refused');
 });
 
 test('a file-size cap stops a disk filler: the default from config, an --ulimit fsize flag over it', async () => {
