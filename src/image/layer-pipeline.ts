@@ -41,7 +41,8 @@ export async function unpackLayerStream(opts: {
 }): Promise<UnpackedLayer> {
   const { desc, what } = opts;
   const claimed = layerCompression(desc.mediaType, what);
-  const compressed = new DigestCounter();
+  // The blob being kept hashes what it is given: that digest is the one checked here too.
+  const compressed = opts.blob?.counter ?? new DigestCounter();
   const uncompressed = new DigestCounter();
   let sniffed = false;
   const limits = opts.limits;
@@ -64,10 +65,10 @@ export async function unpackLayerStream(opts: {
         const actual = sniffCompression(chunk);
         if (actual !== claimed) return cb(new NookError(`${what} is ${describe(actual)} but its media type ${desc.mediaType} says ${describe(claimed)}: refusing a layer that is not what it claims`));
       }
-      compressed.update(chunk);
-      if (compressed.bytes > desc.size) return cb(new NookError(`${what} is larger than the ${desc.size} bytes its manifest says`));
+      if (compressed.bytes + chunk.length > desc.size) return cb(new NookError(`${what} is larger than the ${desc.size} bytes its manifest says`));
       try {
-        opts.blob?.write(chunk); // a full disk throws here, where a stream would not catch it
+        if (opts.blob) opts.blob.write(chunk); // a full disk throws here, where a stream would not catch it
+        else compressed.update(chunk);
       } catch (err) {
         return cb(err as Error);
       }

@@ -150,9 +150,8 @@ export class LayerWriter implements TarSink {
     const abs = this.abs(rel);
     switch (e.kind) {
       case 'dir': {
-        const st = lstatOrUndefined(abs);
-        if (!st?.isDirectory()) {
-          if (st) this.removeExisting(rel);
+        if (!tryCreate(() => mkdirSync(abs, { mode: 0o700 })) && !lstatOrUndefined(abs)?.isDirectory()) {
+          this.removeExisting(rel);
           mkdirSync(abs, { mode: 0o700 });
         }
         chmodSync(abs, (e.mode | 0o700) & 0o7777);
@@ -163,14 +162,12 @@ export class LayerWriter implements TarSink {
         return;
       }
       case 'file': {
-        this.removeExisting(rel);
-        const fd = openSync(abs, OPEN_NEW, 0o600);
+        const fd = this.createFresh(rel, () => openSync(abs, OPEN_NEW, 0o600));
         this.current = { entry: e, rel, fd, written: 0 };
         return;
       }
       case 'symlink': {
-        this.removeExisting(rel);
-        symlinkSync(e.linkpath, abs);
+        this.createFresh(rel, () => symlinkSync(e.linkpath, abs));
         this.own(rel, e);
         lutimesSync(abs, e.mtime, e.mtime);
         return;
@@ -184,9 +181,8 @@ export class LayerWriter implements TarSink {
         if (!st) throw new EntryRefused(`hard link to "${e.linkpath}", which is not in this layer`);
         if (st.isDirectory()) throw new EntryRefused(`hard link to the directory "${e.linkpath}"`);
         if (targetRel === rel) return;
-        this.removeExisting(rel);
         // link(2) does not follow a symlink given as the target on Linux: it links the symlink.
-        linkSync(this.abs(targetRel), abs);
+        this.createFresh(rel, () => linkSync(this.abs(targetRel), abs));
         return;
       }
       case 'fifo': {
@@ -237,6 +233,22 @@ export class LayerWriter implements TarSink {
     return rel;
   }
 
+  /**
+   * Creates an entry with `create`, which fails with EEXIST rather than touch what stands there
+   * (O_EXCL, symlink, link: none follows a symlink in the last component); only then is that
+   * removed and the entry created again. A fresh layer dir rarely has a second entry of one
+   * path, so this saves a stat per entry.
+   */
+  private createFresh<T>(rel: string, create: () => T): T {
+    try {
+      return create();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    this.removeExisting(rel);
+    return create();
+  }
+
   private removeExisting(rel: string): void {
     const abs = this.abs(rel);
     const st = lstatOrUndefined(abs);
@@ -285,11 +297,18 @@ function joinRel(parent: string, name: string): string {
   return parent === '' ? name : `${parent}/${name}`;
 }
 
+/** lstat without an exception for a missing path: a thrown error costs more than the call. */
 function lstatOrUndefined(p: string): ReturnType<typeof lstatSync> | undefined {
+  return lstatSync(p, { throwIfNoEntry: false });
+}
+
+/** Runs a create call; false when something already stands at its path (EEXIST). */
+function tryCreate(create: () => unknown): boolean {
   try {
-    return lstatSync(p);
+    create();
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
 }

@@ -1,4 +1,5 @@
-// The few calls Node's fs lacks, through libc: mknod (whiteouts, fifos), lsetxattr, lgetxattr.
+// The few calls Node's fs lacks, through libc: mknod (whiteouts, fifos), lsetxattr, lgetxattr,
+// syncfs.
 import { bytesParam, libcCall, types } from '../native/ffi.js';
 
 export const S_IFCHR = 0o020000;
@@ -33,4 +34,10 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
   if (size.value === 0) return buf;
   const r = libc('lgetxattr', [T['String'], T['String'], bytesParam(buf), T['I64']], [path, name, buf, buf.length]);
   return r.value < 0 ? undefined : buf.subarray(0, r.value);
+}
+
+/** Flushes the whole file system that `fd` is on to disk. */
+export function syncfs(fd: number, path: string): void {
+  const r = libc('syncfs', [types()['I32']], [fd]);
+  if (r.value !== 0) throw sysError('syncfs', path, r.errno);
 }

@@ -6,11 +6,12 @@
 //   unpack-worker flatten DIR LAYER... copies layers (bottom first) into DIR: the copy driver
 // Protocol with the parent: stderr lines `note: ...` are notes, `error: ...` is the failure
 // (exit 125), `size: N` the unpacked layer's size (holes of sparse files included); exit 0
-// means the whole tar was written.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+// means the whole tar was written and is on disk.
+import { closeSync, constants, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { TarReader } from './tar-reader.js';
 import { LayerWriter } from './layer-writer.js';
 import { flattenLayers } from './flatten.js';
+import { syncfs } from './syscalls.js';
 
 /** How many ids this namespace maps: 1 means single-id mode, where ownership is flattened. */
 function mappedIds(): number {
@@ -32,7 +33,22 @@ async function unpack(dir: string, maxBytes: number): Promise<void> {
   }
   reader.end();
   writer.finish();
+  durable(dir);
   process.stderr.write(`size: ${writer.logicalBytes}\n`);
+}
+
+/**
+ * The layer's files on disk before the parent marks it complete: one syncfs for the whole
+ * layer (thousands of fsyncs would each wait for the disk). It also flushes the blob the parent
+ * wrote beside it, so the blob's own fsync then finds little left to do.
+ */
+function durable(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    syncfs(fd, dir);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function remove(paths: string[]): void {

@@ -29,7 +29,8 @@ export function readBlob(s: StoreLayout, digest: string): Buffer {
 export class BlobWriter {
   private readonly fd: number;
   private open = true;
-  private readonly counter = new DigestCounter();
+  /** What was written so far: a stream that keeps the blob need not hash its bytes twice. */
+  readonly counter = new DigestCounter();
   readonly tmp: string;
 
   constructor(private readonly s: StoreLayout) {

@@ -28,13 +28,15 @@ export function sha256Digest(data: Uint8Array | string): string {
 /** A running sha256 with a byte count, for streams. */
 export class DigestCounter {
   private readonly hash: Hash = crypto().createHash('sha256');
+  private done: string | undefined;
   bytes = 0;
   update(chunk: Uint8Array): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
   }
+  /** The digest of what was fed so far; after it, the counter takes no more input. */
   digest(): string {
-    return 'sha256:' + this.hash.digest('hex');
+    return (this.done ??= 'sha256:' + this.hash.digest('hex'));
   }
 }
 

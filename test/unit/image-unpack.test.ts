@@ -2,10 +2,11 @@
 // Runs in-process; ownership checks need root (CI runs unit tests as root) and are skipped otherwise.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { TarReader } from '../../src/nsworker/tar-reader.js';
 import { LayerWriter } from '../../src/nsworker/layer-writer.js';
 import { lgetxattr } from '../../src/nsworker/syscalls.js';
@@ -105,6 +106,58 @@ test('a later entry replaces an earlier one without following it', () => {
   ]);
   assert.ok(lstatSync(join(dir, 'a')).isFile());
   assert.is(readFileSync(join(dir, 'a'), 'utf8'), 'replaced');
+});
+
+test('every kind of entry replaces whatever stood at its path, never writing through it', () => {
+  const outside = tempDir('nook-outside-');
+  const { dir } = unpack([
+    { path: 'f2l', body: 'old' },
+    { path: 'f2l', type: '2', linkpath: 'target' },
+    { path: 'l2h', type: '2', linkpath: outside },
+    { path: 'keep', body: 'kept' },
+    { path: 'l2h', type: '1', linkpath: 'keep' },
+    { path: 'f2d', body: 'old' },
+    { path: 'f2d', type: '5' },
+    { path: 'f2d/in', body: 'inside' },
+    { path: 'd2f', type: '5' },
+    { path: 'd2f/old', body: 'gone' },
+    { path: 'd2f', body: 'file now' },
+    { path: 'l2d', type: '2', linkpath: outside },
+    { path: 'l2d', type: '5' },
+    { path: 'l2d/x', body: 'in the layer' },
+    { path: 'dd', type: '5' },
+    { path: 'dd/kept', body: 'kept' },
+    { path: 'dd', type: '5' },
+    { path: 'twice', body: 'first' },
+    { path: 'twice', body: 'second' },
+  ]);
+  assert.is(readlinkSync(join(dir, 'f2l')), 'target');
+  assert.ok(lstatSync(join(dir, 'l2h')).isFile());
+  assert.is(lstatSync(join(dir, 'l2h')).ino, lstatSync(join(dir, 'keep')).ino);
+  assert.is(readFileSync(join(dir, 'f2d/in'), 'utf8'), 'inside');
+  assert.is(readFileSync(join(dir, 'd2f'), 'utf8'), 'file now');
+  assert.ok(lstatSync(join(dir, 'l2d')).isDirectory());
+  assert.is(readFileSync(join(dir, 'l2d/x'), 'utf8'), 'in the layer');
+  assert.is(readFileSync(join(dir, 'dd/kept'), 'utf8'), 'kept');
+  assert.is(readFileSync(join(dir, 'twice'), 'utf8'), 'second');
+  assert.equal(readdirSync(outside), []);
+});
+
+// The worker itself (from source), traced: syncfs is the one call that makes the layer durable
+// before the parent writes its marker, and nothing else shows whether it happened.
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+(hasStrace ? test : test.skip)('the unpack worker flushes the layer to disk (one syncfs) before it reports success', () => {
+  const base = tempDir('nook-worker-');
+  const dir = join(base, 'layer');
+  mkdirSync(dir);
+  const trace = join(base, 'trace');
+  const owner = { uid: process.getuid!(), gid: process.getgid!() };
+  const tar = buildTar([{ path: 'a', type: '5', ...owner }, { path: 'a/f', body: 'data', ...owner }]);
+  const worker = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'nsworker', 'worker.ts');
+  const r = spawnSync('strace', ['-f', '-e', 'trace=syncfs', '-o', trace, process.execPath, '--import', 'tsx', worker, 'unpack', dir, String(1 << 20)], { input: tar, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^size: \d+$/m);
+  assert.match(readFileSync(trace, 'utf8'), /syncfs\(\d+\)\s+= 0/);
 });
 
 test('GNU tar output: sparse files and long names', () => {
