@@ -297,7 +297,7 @@ static void bind(const char *src, const char *dest, bool ro)
 
 /* fuse-overlayfs was started by the parent (fuse.c), outside our pid namespace, and has
  * mounted the root on the work directory in our mount namespace: move that mount here. */
-static void attach_fuse_overlay(const char *work)
+static void attach_fuse_overlayfs(const char *work)
 {
 	int t = clone_host(work, false);
 	if (t < 0 || move_mount(t, "", AT_FDCWD, "/newroot", MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -336,10 +336,10 @@ void setup_rootfs(const struct plan *p)
 		case DIR_ROOTFS_OVERLAY:
 			mount_overlay(a[0], a[1], a[2]);
 			break;
-		case DIR_ROOTFS_FUSE:
-			attach_fuse_overlay(a[3]);
+		case DIR_ROOTFS_FUSE_OVERLAYFS:
+			attach_fuse_overlayfs(a[3]);
 			break;
-		case DIR_ROOTFS_READONLY:
+		case DIR_READONLY_ROOT_RECURSIVE:
 			if (set_readonly(AT_FDCWD, "/newroot", 0) < 0)
 				FAIL(errno, "cannot make the root read-only: %s", strerror(errno));
 			break;
