@@ -246,14 +246,20 @@ static void make_sys(const struct plan *p, const char *dest)
 	attach(m, dest, true);
 }
 
-static void mask(const char *dest)
+/* The mount point of an operation for which a missing path is fine (mask, remount-ro): -1 then. */
+static int resolve_existing(const char *dest, const char *what)
 {
 	int t = resolve(dest, 0);
-	if (t < 0) {
-		if (errno == ENOENT)
-			return;
-		FAIL(errno, "cannot mask %s: %s", dest, strerror(errno));
-	}
+	if (t < 0 && errno != ENOENT)
+		FAIL(errno, "cannot %s %s: %s", what, dest, strerror(errno));
+	return t;
+}
+
+static void mask(const char *dest)
+{
+	int t = resolve_existing(dest, "mask");
+	if (t < 0)
+		return;
 	struct stat st;
 	if (fstat(t, &st) < 0)
 		FAIL(errno, "cannot mask %s: %s", dest, strerror(errno));
@@ -267,12 +273,9 @@ static void mask(const char *dest)
 
 static void remount_ro(const char *dest)
 {
-	int t = resolve(dest, 0);
-	if (t < 0) {
-		if (errno == ENOENT)
-			return;
-		FAIL(errno, "cannot make %s read-only: %s", dest, strerror(errno));
-	}
+	int t = resolve_existing(dest, "make read-only");
+	if (t < 0)
+		return;
 	/* bind the path onto itself first: it need not be a mount point (/proc/sys is not) */
 	int c = open_tree(t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (c < 0 || set_readonly(c, "", AT_EMPTY_PATH) < 0 ||
