@@ -1,6 +1,6 @@
-// The launcher's own hand-shake and mounts, driven with directive lists written here (as the
-// CLI would), where a run through the CLI cannot reach: the container's first process gone
-// before its release, and the mounts every plan asks for.
+// The launcher's own hand-shake, driven with a directive list written here (as the CLI would)
+// where a run through the CLI cannot reach: the container's first process gone before its
+// release; and directives no other suite looks at the effect of (mqueue, rlimit).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,13 @@ test('the new root gets its own proc, devpts and mqueue (the proc, dev and mqueu
   const r = await nook(['run', '--rm', '--network', 'none', busybox, 'sh', '-c', 'grep -E " /(proc|dev/pts|dev/mqueue) " /proc/mounts | cut -d" " -f2,3']);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').sort(), ['/dev/mqueue mqueue', '/dev/pts devpts', '/proc proc']);
+});
+
+test('--ulimit reaches the container as its resource limits (the rlimit directive)', async () => {
+  const busybox = process.env['NOOK_TEST_BUSYBOX']!;
+  const r = await nook(['run', '--rm', '--network', 'none', '--ulimit', 'nofile=512:1024', busybox, 'grep', 'Max open files', '/proc/self/limits']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Max open files\s+512\s+1024\s+files/);
 });
 
 test.run();
