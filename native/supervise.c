@@ -94,8 +94,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		return code;
 	}
 	close(sock);
-	status_started(s->child);
+	/* recorded before the caller hears "started": the verb it runs next (stop) must find it running */
 	record_state(p, s, "running", 0);
+	status_started(s->child);
 
 	sigset_t set;
 	sigemptyset(&set);

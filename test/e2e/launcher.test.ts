@@ -1,6 +1,7 @@
 // The launcher's own hand-shake, driven with a directive list written here (as the CLI would)
 // where a run through the CLI cannot reach: the container's first process gone before its
-// release; and directives no other suite looks at the effect of (mqueue, rlimit).
+// release; directives no other suite looks at the effect of (mqueue, rlimit); and the moment a
+// detached start is reported.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,19 @@ test('--ulimit reaches the container as its resource limits (the rlimit directiv
   const r = await nook(['run', '--rm', '--network', 'none', '--ulimit', 'nofile=512:1024', busybox, 'grep', 'Max open files', '/proc/self/limits']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Max open files\s+512\s+1024\s+files/);
+});
+
+test('run -d, then stop at once: the container is recorded running before run -d returns, so stop ends it and rm finds it gone', async () => {
+  for (let i = 0; i < 5; i++) {
+    const run = await nook(['run', '-d', '--network', 'none', 'host', 'sleep', '60']);
+    assert.is(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    const stop = await nook(['stop', '-t', '0', id]);
+    const rm = await nook(['rm', id]);
+    if (rm.code !== 0) await nook(['rm', '-f', id]);
+    assert.is(stop.code, 0, stop.stderr);
+    assert.is(rm.code, 0, `#${i}: ${rm.stderr}`);
+  }
 });
 
 test.run();
