@@ -48,6 +48,15 @@ static int add_range(struct id_range *r, size_t *n, char **argv, char *err, size
 	return 0;
 }
 
+/* The one decision of what the launcher relays: the pty with tty, else each fd planned with
+ * relay (fd 0 only with stdin); a detached supervisor has no caller's terminal to relay to. */
+static void settle_relay(struct plan *p)
+{
+	p->relay_pty = p->tty && !p->detach;
+	for (int fd = 0; fd < 3; fd++)
+		p->relay[fd] = p->relay[fd] && !p->tty && !p->detach && (fd != 0 || p->keep_stdin);
+}
+
 int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 {
 	size_t ntok = 0;
@@ -249,6 +258,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 		snprintf(err, errlen, "pids-limit needs a new user namespace: not with join or join-net");
 		return -1;
 	}
+	settle_relay(p);
 	/* tok stays: every directive's argv points into it for the plan's whole life */
 	return 0;
 }

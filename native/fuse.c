@@ -31,10 +31,10 @@
 
 #define MOUNT_TIMEOUT_MS 10000
 
-static const struct directive *fuse_directive(const struct plan *p)
+static const struct directive *fuse_overlayfs_directive(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n_ops; i++)
-		if (p->ops[i].id == DIR_ROOTFS_FUSE)
+		if (p->ops[i].id == DIR_ROOTFS_FUSE_OVERLAYFS)
 			return &p->ops[i];
 	return NULL;
 }
@@ -60,10 +60,8 @@ static void __attribute__((noreturn)) exec_daemon(char **a, pid_t child, int use
 	size_t o = (size_t)snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,fsync=0", a[1], a[2], a[3]);
 	if (o >= sizeof(opts))
 		_exit(125);
-	int null = open("/dev/null", O_RDWR);
-	dup2(null, 0);
-	dup2(null, 1);
 	/* stderr stays: the launcher's, so a failure of the daemon is seen */
+	null_stdio(true);
 	if (dup2(mnt, 3) < 0)
 		_exit(126);
 	snprintf(target, sizeof(target), "/proc/self/fd/3");
@@ -94,9 +92,9 @@ static bool mounted(pid_t child, const char *dir)
 	return found;
 }
 
-int spawn_fuse_overlay(const struct plan *p, struct session *s, char *err, size_t errlen)
+int spawn_fuse_overlayfs(const struct plan *p, struct session *s, char *err, size_t errlen)
 {
-	const struct directive *d = fuse_directive(p);
+	const struct directive *d = fuse_overlayfs_directive(p);
 	if (!d)
 		return 0;
 	if (s->fuse > 0)
@@ -128,12 +126,12 @@ int spawn_fuse_overlay(const struct plan *p, struct session *s, char *err, size_
 		struct timespec ms = { 0, 1000000L };
 		nanosleep(&ms, NULL);
 	}
-	stop_fuse_overlay(s);
+	stop_fuse_overlayfs(s);
 	snprintf(err, errlen, "fuse-overlayfs did not mount the root within %d s", MOUNT_TIMEOUT_MS / 1000);
 	return -1;
 }
 
-void stop_fuse_overlay(struct session *s)
+void stop_fuse_overlayfs(struct session *s)
 {
 	if (s->fuse <= 0)
 		return;

@@ -91,29 +91,30 @@ static int format_map(const struct id_range *r, size_t n, char *buf, size_t len)
 	return 0;
 }
 
+/* One of the two maps: through its helper (newuidmap/newgidmap), or written directly. */
+static int write_map(const char *helper, const char *file, const struct id_range *r, size_t n, pid_t child, char *err, size_t errlen)
+{
+	if (helper)
+		return run_helper(helper, child, r, n, err, errlen);
+	char path[64], map[64 * 72];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)child, file);
+	if (format_map(r, n, map, sizeof(map)) < 0) {
+		snprintf(err, errlen, "cannot write %s: too many ranges", path);
+		return -1;
+	}
+	return write_file(path, map, err, errlen);
+}
+
 int write_id_maps(const struct plan *p, pid_t child, char *err, size_t errlen)
 {
-	char path[64], map[64 * 72];
 	if (p->setgroups_deny) {
+		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)child);
 		if (write_file(path, "deny", err, errlen))
 			return -1;
 	}
-	if (p->uid_helper) {
-		if (run_helper(p->uid_helper, child, p->uid_map, p->n_uid_map, err, errlen))
-			return -1;
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
-		if (format_map(p->uid_map, p->n_uid_map, map, sizeof(map)) || write_file(path, map, err, errlen))
-			return -1;
-	}
-	if (p->gid_helper) {
-		if (run_helper(p->gid_helper, child, p->gid_map, p->n_gid_map, err, errlen))
-			return -1;
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
-		if (format_map(p->gid_map, p->n_gid_map, map, sizeof(map)) || write_file(path, map, err, errlen))
-			return -1;
-	}
+	if (write_map(p->uid_helper, "uid_map", p->uid_map, p->n_uid_map, child, err, errlen) ||
+	    write_map(p->gid_helper, "gid_map", p->gid_map, p->n_gid_map, child, err, errlen))
+		return -1;
 	return 0;
 }

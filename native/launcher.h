@@ -8,7 +8,7 @@
 #include <poll.h>
 #include <sys/types.h>
 
-#define PROTOCOL_VERSION "1"
+#define PROTOCOL_VERSION "2"
 
 /* Properties of a directive, the FLAGS column of directives.def. */
 #define DF_NEW_ROOT 1u /* builds the new root */
@@ -56,7 +56,9 @@ struct plan {
 	size_t n_uid_map, n_gid_map;
 	bool setgroups_deny, unshare_net;
 	bool tty, keep_stdin, init, no_new_privs, die_with_parent;
-	bool relay[3]; /* fds 0-2 the launcher relays through pipes (the caller's terminal) */
+	/* what the launcher copies between the container and its own stdio (the caller's
+	 * terminal), settled once by plan_parse: the pty, or fds 0-2 through pipes */
+	bool relay_pty, relay[3];
 	int seccomp_fd;
 	char **env;
 	size_t n_env;
@@ -120,19 +122,34 @@ void status_exit(int code);
 void status_error(const char *stage, int err, const char *msg);
 void die(const char *stage, int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 
-/* Messages from the child to the parent over the sync socket. */
-enum child_msg_type { MSG_ERROR = 1, MSG_PTY = 2 };
-struct child_msg {
-	int type;
-	int err;
-	int exit_code;
+/* sync.c: the hand-shake over the sync socket (drawn in main.c). One message per send; the
+ * child's exec closes its end (close-on-exec), which the parent reads as the end of the stream. */
+enum sync_type {
+	SYNC_RELEASE = 1, /* parent -> child: the id maps are written, build the root; carries the window size */
+	SYNC_NET_READY,   /* parent -> child: the network helpers are ready (sent only when there are any) */
+	SYNC_PTY,         /* child -> parent: the pty master, passed along with SCM_RIGHTS */
+	SYNC_ERROR,       /* child -> parent: set-up failed; stage, errno, exit code and the line to print */
+	/* pids-limit's counting namespace P (limits.c), on a socket of its own */
+	SYNC_COUNT_MAPPED, /* launcher -> P: P's id maps are written: limit yourself, clone the container */
+	SYNC_COUNTED,      /* P -> launcher: the container is cloned and mapped; carries its pid */
+};
+struct sync_msg {
+	int type; /* enum sync_type */
+	unsigned short rows, cols; /* SYNC_RELEASE: the caller's window size, or 0 */
+	int err, exit_code;        /* SYNC_ERROR */
+	int pid;                   /* SYNC_COUNTED */
 	char stage[32];
 	char text[480];
 };
-/* What the parent sends to release the child. */
-struct release_msg {
-	unsigned short rows, cols;
-};
+const char *sync_name(int type); /* NULL for a type that is none of ours */
+/* Sends m, with fd (>= 0) passed along; -1 when the peer is gone. */
+int sync_send(int sock, const struct sync_msg *m, int fd);
+/* 1: a message in m (*fd: what came with it, or -1); 0: the end of the stream; -1: a broken
+ * read or message. got: what arrived, in words, for an "expected X, got Y" error. */
+int sync_recv(int sock, struct sync_msg *m, int *fd, char *got, size_t gotlen);
+/* The child's receive: anything but want is a set-up error naming both; at the end of the
+ * stream the launcher has given up (it says why), and so does the child, silently. */
+void sync_expect(int sock, enum sync_type want, struct sync_msg *m);
 void child_fail(int sock, const char *stage, int err, int exit_code, const char *fmt, ...) __attribute__((noreturn, format(printf, 5, 6)));
 void set_child_socket(int sock);
 
@@ -143,14 +160,13 @@ int write_id_maps(const struct plan *p, pid_t child, char *err, size_t errlen);
 void setup_rootfs(const struct plan *p);
 
 /* process.c (child) */
-void exec_process(const struct plan *p, int sock, const struct release_msg *rel);
+void exec_process(const struct plan *p, int sock, const struct sync_msg *release);
 bool gid_is_mapped(const struct plan *p, unsigned long gid);
 int close_fds_except(const int *keep, size_t n);
+int null_stdio(bool keep_stderr);
 
 /* tty.c */
 int tty_open_pair(int *master, int *slave);
-int send_fd(int sock, int fd);
-int recv_fd(int sock, struct child_msg *msg);
 void tty_raw(int fd);
 void tty_restore(void);
 
@@ -172,8 +188,8 @@ int await_net_helpers(const struct plan *p, struct session *s, char *err, size_t
 void stop_net_helpers(struct session *s);
 
 /* fuse.c (parent): the fuse-overlayfs daemon, outside the container's pid namespace */
-int spawn_fuse_overlay(const struct plan *p, struct session *s, char *err, size_t errlen);
-void stop_fuse_overlay(struct session *s);
+int spawn_fuse_overlayfs(const struct plan *p, struct session *s, char *err, size_t errlen);
+void stop_fuse_overlayfs(struct session *s);
 
 /* forward.c (a child of the launcher): never returns */
 void forward_run(const struct plan *p, pid_t child, int ready_fd) __attribute__((noreturn));

@@ -10,10 +10,11 @@
  * the initial namespace.
  *
  *   launcher                         P (clone NEWUSER)                C (clone from P, CLONE_PARENT)
- *   write P's maps (newuidmap) --->  set RLIMIT_NPROC N
+ *   write P's maps (newuidmap)
+ *   SYNC_COUNT_MAPPED ------------>  set RLIMIT_NPROC N
  *                                    clone C ---------------------->  waits for the release
  *                                    write C's identity maps          (as with a direct clone)
- *   read C's pid <----------------   report it, exit
+ *   C's pid <---------------------   SYNC_COUNTED, exit
  *   reap P; C is our child, as without the limit
  */
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,25 +55,11 @@ static int write_identity_map(pid_t pid, const char *file, const struct id_range
 	return write_file(path, map);
 }
 
-/* What P tells the launcher: C's pid, or why there is none. */
-struct counted_report {
-	pid_t pid;
-	int err;
-	char text[200];
-};
-
-static void report(int fd, pid_t pid, int err, const char *text)
-{
-	struct counted_report r = { pid, err, "" };
-	snprintf(r.text, sizeof(r.text), "%s", text);
-	(void)!write(fd, &r, sizeof(r));
-}
-
 pid_t clone_counted(const struct plan *p, unsigned long flags, char *err, size_t errlen)
 {
-	int go[2], back[2];
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(back, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	pid_t mid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -81,46 +69,47 @@ pid_t clone_counted(const struct plan *p, unsigned long flags, char *err, size_t
 	}
 	if (mid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		close(go[1]);
-		close(back[0]);
-		char c;
-		if (read(go[0], &c, 1) != 1)
-			_exit(125); /* the launcher gave up: it reports why */
+		close(sv[0]);
+		struct sync_msg m;
+		sync_expect(sv[1], SYNC_COUNT_MAPPED, &m);
 		struct rlimit rl = { p->pids_limit, p->pids_limit };
-		if (setrlimit(RLIMIT_NPROC, &rl) < 0) {
-			report(back[1], -1, errno, "setrlimit RLIMIT_NPROC");
-			_exit(125);
-		}
+		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+			child_fail(sv[1], "pids-limit", errno, 125, "setrlimit RLIMIT_NPROC: %s", strerror(errno));
 		pid_t child = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
-		if (child == 0)
+		if (child == 0) {
+			close(sv[1]);
 			return 0; /* the container: it waits for the release as a direct clone would */
-		if (child < 0) {
-			report(back[1], -1, errno, "clone");
-			_exit(125);
 		}
+		if (child < 0)
+			child_fail(sv[1], "pids-limit", errno, 125, "clone: %s", strerror(errno));
 		if (write_identity_map(child, "uid_map", p->uid_map, p->n_uid_map) < 0 ||
 		    write_identity_map(child, "gid_map", p->gid_map, p->n_gid_map) < 0) {
-			report(back[1], -1, errno, "cannot write the container's id maps");
+			int e = errno;
 			kill(child, SIGKILL);
-			_exit(125);
+			child_fail(sv[1], "pids-limit", e, 125, "cannot write the container's id maps: %s", strerror(e));
 		}
-		report(back[1], child, 0, "");
+		struct sync_msg done = { .type = SYNC_COUNTED, .pid = child };
+		sync_send(sv[1], &done, -1);
 		_exit(0);
 	}
-	close(go[0]);
-	close(back[1]);
+	close(sv[1]);
 	pid_t child = -1;
-	struct counted_report r = { -1, 0, "" };
-	if (write_id_maps(p, mid, err, errlen) == 0 && write(go[1], "g", 1) == 1) {
-		if (read(back[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+	struct sync_msg go = { .type = SYNC_COUNT_MAPPED }, m = { .type = 0 };
+	char got[64];
+	int fd;
+	if (write_id_maps(p, mid, err, errlen) == 0) {
+		if (sync_send(sv[0], &go, -1) < 0)
 			snprintf(err, errlen, "the process-counting namespace ended early");
-		else if (r.pid < 0)
-			snprintf(err, errlen, "%s: %s", r.text, strerror(r.err));
+		else if (sync_recv(sv[0], &m, &fd, got, sizeof(got)) == 1 && m.type == SYNC_ERROR)
+			snprintf(err, errlen, "%s", m.text);
+		else if (m.type == SYNC_COUNTED && fd < 0 && m.pid > 0)
+			child = m.pid;
 		else
-			child = r.pid;
+			snprintf(err, errlen, "sync: expected counted from the process-counting namespace, got %s", got);
+		if (fd >= 0)
+			close(fd);
 	}
-	close(go[1]);
-	close(back[0]);
+	close(sv[0]);
 	if (child < 0)
 		kill(mid, SIGKILL);
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)

@@ -10,19 +10,20 @@
  *   launcher (parent)                          child (clone: new user, mount, pid, uts, ipc[, net])
  *   read + check directives
  *   block forwarded signals
- *   clone ------------------------------------> blocks on the sync socket
+ *   clone ------------------------------------> expects SYNC_RELEASE
  *   {"type":"child","pid":N} on status fd
  *   start the network helper on the child's
  *     netns and the port forwarder
  *   write uid/gid maps (newuidmap/newgidmap,
  *     or the single-id map directly)
- *   send release (window size) --------------> maps are in place: root in the namespace
+ *   start fuse-overlayfs (rootfs-fuse-overlayfs)
+ *   SYNC_RELEASE (window size) --------------> maps are in place: root in the namespace
  *   wait until the helpers are ready           mounts, pivot_root, hostname
- *   send "n" (network ready) -----------------> [only with helpers: waits for it here]
+ *   SYNC_NET_READY ---------------------------> [only with helpers: expects it here]
  *                                              ids, caps,
- *                                              [pty master <---- sent over the socket]
+ *   [pty master] <---------------------------- [SYNC_PTY, the master as SCM_RIGHTS]
  *                                              seccomp last, exec
- *   EOF on the socket (it is close-on-exec) <-- exec happened; or an error message and exit
+ *   end of stream (close-on-exec) <----------- exec happened; or SYNC_ERROR and exit
  *   {"type":"started","pid":N}
  *   relay the pty (or log the output), forward signals, reap, stop the network helpers
  *   [restart policy: back-off, then clone again]
@@ -30,6 +31,9 @@
  *
  * `detach` daemonizes first (the caller learns the outcome from the status fd); `join`
  * enters a running container's namespaces through a pidfd and forks instead of cloning.
+ *
+ * The messages are named in launcher.h (enum sync_type) and carried by sync.c; one out of
+ * order is an error saying what was expected and what came.
  *
  * Errors before exec end the launcher with 125 (126/127 for a command that cannot be run or
  * is missing), printed as one line on stderr, or as a JSON line on the status fd.
@@ -165,11 +169,8 @@ static void daemonize(void)
 		die("detach", errno, "fork: %s", strerror(errno));
 	if (pid > 0)
 		_exit(0);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd < 3; fd++)
-		dup2(null, fd);
-	if (null > 2)
-		close(null);
+	if (null_stdio(false) < 0)
+		die("detach", errno, "cannot point stdio at /dev/null: %s", strerror(errno));
 	if (chdir("/") < 0)
 		die("detach", errno, "chdir: %s", strerror(errno));
 	/* the caller may stop reading the status fd at any time */
@@ -279,11 +280,10 @@ static int run_once(const struct plan *p, struct session *s)
 	s->out[0] = s->out[1] = s->err[0] = s->err[1] = s->in[0] = s->in[1] = -1;
 	/* the output goes to the log, or through us to the caller's terminal */
 	bool logged = p->log_file && !p->tty;
-	if (((logged || (p->relay[1] && !p->tty)) && pipe2(s->out, O_CLOEXEC) < 0) ||
-	    ((logged || (p->relay[2] && !p->tty)) && pipe2(s->err, O_CLOEXEC) < 0))
+	if (((logged || p->relay[1]) && pipe2(s->out, O_CLOEXEC) < 0) || ((logged || p->relay[2]) && pipe2(s->err, O_CLOEXEC) < 0))
 		die("stdio", errno, "pipe: %s", strerror(errno));
 	/* with -i: stdin is a pipe the attach socket's clients (detached) or we (relayed) write into */
-	if ((p->detach || p->relay[0]) && p->keep_stdin && !p->tty && pipe2(s->in, O_CLOEXEC) < 0)
+	if (((p->detach && p->keep_stdin && !p->tty) || p->relay[0]) && pipe2(s->in, O_CLOEXEC) < 0)
 		die("stdio", errno, "pipe: %s", strerror(errno));
 
 	/* a new network with helpers: they start after the clone and the workload waits for them */
@@ -333,9 +333,8 @@ static int run_once(const struct plan *p, struct session *s)
 		set_child_socket(sv[1]);
 		/* a container never outlives its launcher */
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		struct release_msg rel;
-		if (recv(sv[1], &rel, sizeof(rel), 0) != (ssize_t)sizeof(rel))
-			_exit(125); /* the launcher gave up: it reports why */
+		struct sync_msg release;
+		sync_expect(sv[1], SYNC_RELEASE, &release);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -354,10 +353,10 @@ static int run_once(const struct plan *p, struct session *s)
 			setup_rootfs(p);
 		}
 		/* the network helpers started beside our set-up: the workload waits for them */
-		char go;
-		if (helpers_pending && recv(sv[1], &go, 1, 0) != 1)
-			_exit(125);
-		exec_process(p, sv[1], &rel);
+		struct sync_msg ready;
+		if (helpers_pending)
+			sync_expect(sv[1], SYNC_NET_READY, &ready);
+		exec_process(p, sv[1], &release);
 		_exit(125);
 	}
 
@@ -392,19 +391,20 @@ static int run_once(const struct plan *p, struct session *s)
 		kill(child, SIGKILL);
 		die("cgroup", errno, "%s", err);
 	}
-	if (!p->join_pid && spawn_fuse_overlay(p, s, err, sizeof(err)) < 0) {
+	if (!p->join_pid && spawn_fuse_overlayfs(p, s, err, sizeof(err)) < 0) {
 		kill(child, SIGKILL);
 		die("mount", EIO, "%s", err);
 	}
-	struct release_msg rel = { 0, 0 };
+	struct sync_msg release = { .type = SYNC_RELEASE };
 	struct winsize ws;
 	if (p->tty && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) {
-		rel.rows = ws.ws_row;
-		rel.cols = ws.ws_col;
+		release.rows = ws.ws_row;
+		release.cols = ws.ws_col;
 	}
-	if (send(sv[0], &rel, sizeof(rel), MSG_NOSIGNAL) != (ssize_t)sizeof(rel)) {
+	if (sync_send(sv[0], &release, -1) < 0) {
+		int e = errno;
 		kill(child, SIGKILL);
-		die("sync", errno, "cannot release the container: %s", strerror(errno));
+		die("sync", e, "cannot send release to the container's first process: %s", e == EPIPE ? "it has already ended" : strerror(e));
 	}
 	if (helpers_pending) {
 		struct pollfd reason = { .fd = sv[0], .events = POLLIN };
@@ -415,11 +415,12 @@ static int run_once(const struct plan *p, struct session *s)
 			die("network", 0, "%s", err);
 		}
 		/* a child that failed meanwhile has left its reason on the socket: supervise reports it */
-		(void)!send(sv[0], "n", 1, MSG_NOSIGNAL);
+		struct sync_msg ready = { .type = SYNC_NET_READY };
+		(void)sync_send(sv[0], &ready, -1);
 	}
 	int code = supervise(p, s, sv[0]);
 	stop_net_helpers(s);
-	stop_fuse_overlay(s);
+	stop_fuse_overlayfs(s);
 	if (p->cgroup)
 		cgroup_remove(p->cgroup);
 	return code;

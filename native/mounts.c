@@ -246,14 +246,20 @@ static void make_sys(const struct plan *p, const char *dest)
 	attach(m, dest, true);
 }
 
-static void mask(const char *dest)
+/* The mount point of an operation for which a missing path is fine (mask, remount-ro): -1 then. */
+static int resolve_existing(const char *dest, const char *what)
 {
 	int t = resolve(dest, 0);
-	if (t < 0) {
-		if (errno == ENOENT)
-			return;
-		FAIL(errno, "cannot mask %s: %s", dest, strerror(errno));
-	}
+	if (t < 0 && errno != ENOENT)
+		FAIL(errno, "cannot %s %s: %s", what, dest, strerror(errno));
+	return t;
+}
+
+static void mask(const char *dest)
+{
+	int t = resolve_existing(dest, "mask");
+	if (t < 0)
+		return;
 	struct stat st;
 	if (fstat(t, &st) < 0)
 		FAIL(errno, "cannot mask %s: %s", dest, strerror(errno));
@@ -267,12 +273,9 @@ static void mask(const char *dest)
 
 static void remount_ro(const char *dest)
 {
-	int t = resolve(dest, 0);
-	if (t < 0) {
-		if (errno == ENOENT)
-			return;
-		FAIL(errno, "cannot make %s read-only: %s", dest, strerror(errno));
-	}
+	int t = resolve_existing(dest, "make read-only");
+	if (t < 0)
+		return;
 	/* bind the path onto itself first: it need not be a mount point (/proc/sys is not) */
 	int c = open_tree(t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (c < 0 || set_readonly(c, "", AT_EMPTY_PATH) < 0 ||
@@ -297,7 +300,7 @@ static void bind(const char *src, const char *dest, bool ro)
 
 /* fuse-overlayfs was started by the parent (fuse.c), outside our pid namespace, and has
  * mounted the root on the work directory in our mount namespace: move that mount here. */
-static void attach_fuse_overlay(const char *work)
+static void attach_fuse_overlayfs(const char *work)
 {
 	int t = clone_host(work, false);
 	if (t < 0 || move_mount(t, "", AT_FDCWD, "/newroot", MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -336,10 +339,10 @@ void setup_rootfs(const struct plan *p)
 		case DIR_ROOTFS_OVERLAY:
 			mount_overlay(a[0], a[1], a[2]);
 			break;
-		case DIR_ROOTFS_FUSE:
-			attach_fuse_overlay(a[3]);
+		case DIR_ROOTFS_FUSE_OVERLAYFS:
+			attach_fuse_overlayfs(a[3]);
 			break;
-		case DIR_ROOTFS_READONLY:
+		case DIR_READONLY_ROOT_RECURSIVE:
 			if (set_readonly(AT_FDCWD, "/newroot", 0) < 0)
 				FAIL(errno, "cannot make the root read-only: %s", strerror(errno));
 			break;

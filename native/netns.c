@@ -80,9 +80,7 @@ static int spawn_helper(const struct plan *p, struct session *s, enum helper_slo
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* a detached supervisor ignores SIGPIPE; pasta 2023-03 refuses to start with it ignored */
 		signal(SIGPIPE, SIG_DFL);
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC); /* only its dup2 copies reach the program */
-		dup2(null, 0);
-		dup2(null, 1);
+		null_stdio(true);
 		dup2(errp[1], 2);
 		fcntl(ready[1], F_SETFD, 0);
 		body(p, s->child, ready[1]);

@@ -50,6 +50,21 @@ int close_fds_except(const int *keep, size_t n)
 	}
 }
 
+/* Points fds 0-2 (0-1 with keep_stderr) at /dev/null: for processes that outlive the caller or
+ * must not hold its fds (pid 1 with --init, the supervisor, the helpers). -1 on failure. */
+int null_stdio(bool keep_stderr)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	for (int fd = 0; fd < (keep_stderr ? 2 : 3); fd++)
+		if (dup2(null, fd) < 0)
+			return -1;
+	if (null > 2)
+		close(null);
+	return 0;
+}
+
 static unsigned long long parse_hex(const char *s) { return strtoull(s, NULL, 16); }
 
 static void drop_bounding(int sock, unsigned long long keep)
@@ -162,9 +177,6 @@ static void init_forward(int sig) { kill(init_child, sig); }
 
 static void run_init(int sock, const struct plan *p, char **envp, struct sock_fprog *prog)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0)
-		FAIL("init", errno, "cannot open /dev/null: %s", strerror(errno));
 	init_child = fork();
 	if (init_child < 0)
 		FAIL("init", errno, "fork: %s", strerror(errno));
@@ -181,10 +193,9 @@ static void run_init(int sock, const struct plan *p, char **envp, struct sock_fp
 	}
 	/* pid 1 outlives the exec, so nothing closes on exec here: it keeps no fd at all (the
 	 * log, the caller's descriptors), and its stdio is /dev/null */
+	if (null_stdio(false) < 0)
+		FAIL("init", errno, "cannot point pid 1's stdio at /dev/null: %s", strerror(errno));
 	close(sock);
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(null, fd) < 0)
-			_exit(125);
 	if (close_fds_except(NULL, 0) < 0)
 		_exit(125);
 	if (prog)
@@ -206,16 +217,17 @@ static void run_init(int sock, const struct plan *p, char **envp, struct sock_fp
 	}
 }
 
-static void setup_tty(int sock, const struct release_msg *rel)
+static void setup_tty(int sock, const struct sync_msg *release)
 {
 	int master, slave;
 	if (tty_open_pair(&master, &slave) < 0)
 		FAIL("tty", errno, "cannot allocate a pty from the container's devpts: %s", strerror(errno));
-	if (rel->rows) {
-		struct winsize ws = { .ws_row = rel->rows, .ws_col = rel->cols };
+	if (release->rows) {
+		struct winsize ws = { .ws_row = release->rows, .ws_col = release->cols };
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
-	if (send_fd(sock, master) < 0)
+	struct sync_msg pty = { .type = SYNC_PTY };
+	if (sync_send(sock, &pty, master) < 0)
 		FAIL("tty", errno, "cannot pass the pty to the launcher: %s", strerror(errno));
 	close(master);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -227,7 +239,7 @@ static void setup_tty(int sock, const struct release_msg *rel)
 		close(slave);
 }
 
-void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
+void exec_process(const struct plan *p, int sock, const struct sync_msg *release)
 {
 	const char *cwd = "/";
 	unsigned long uid = 0, gid = 0;
@@ -283,7 +295,7 @@ void exec_process(const struct plan *p, int sock, const struct release_msg *rel)
 	if (nice && set_nice(nice) < 0)
 		FAIL("nice", errno, "cannot set nice %s: %s", nice, strerror(errno));
 	if (p->tty)
-		setup_tty(sock, rel);
+		setup_tty(sock, release);
 	else if (!p->keep_stdin) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0)

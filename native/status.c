@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include "launcher.h"
 
@@ -95,7 +94,7 @@ void set_child_socket(int sock) { child_sock = sock; }
 
 void child_fail(int sock, const char *stage, int err, int exit_code, const char *fmt, ...)
 {
-	struct child_msg m = { .type = MSG_ERROR, .err = err, .exit_code = exit_code };
+	struct sync_msg m = { .type = SYNC_ERROR, .err = err, .exit_code = exit_code };
 	snprintf(m.stage, sizeof(m.stage), "%s", stage);
 	va_list ap;
 	va_start(ap, fmt);
@@ -103,7 +102,7 @@ void child_fail(int sock, const char *stage, int err, int exit_code, const char 
 	va_end(ap);
 	if (sock < 0)
 		sock = child_sock;
-	if (sock < 0 || send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+	if (sock < 0 || sync_send(sock, &m, -1) < 0)
 		fprintf(stderr, "nook: %s\n", m.text);
 	_exit(exit_code);
 }

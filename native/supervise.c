@@ -62,25 +62,41 @@ static ssize_t drain(int fd, const char *stream, int to)
 int supervise(const struct plan *p, struct session *s, int sock)
 {
 	int master = -1;
-	/* Until exec, the child talks: a pty master, or an error. EOF means exec happened. */
+	/* Until exec, the child talks: SYNC_PTY, or SYNC_ERROR. The end of the stream means exec happened. */
 	for (;;) {
-		struct child_msg m;
-		int fd = recv_fd(sock, &m);
-		if (fd == -2)
+		struct sync_msg m;
+		char got[64];
+		int fd;
+		int r = sync_recv(sock, &m, &fd, got, sizeof(got));
+		if (r == 0)
 			break;
-		if (m.type == MSG_PTY && fd >= 0) {
+		if (r > 0 && m.type == SYNC_PTY && fd >= 0 && master < 0) {
 			master = fd;
-		} else if (m.type == MSG_ERROR) {
-			status_error(m.stage, m.err, m.text);
-			int st;
-			while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
-				;
-			return m.exit_code;
+			continue;
 		}
+		if (fd >= 0)
+			close(fd);
+		int code = 125;
+		if (r > 0 && m.type == SYNC_ERROR) {
+			status_error(m.stage, m.err, m.text);
+			code = m.exit_code;
+		} else {
+			char msg[200];
+			snprintf(msg, sizeof(msg), "sync: expected one pty (with its master), an error or the end of the stream from the container's first process, got %s", got);
+			kill(s->child, SIGKILL);
+			status_error("sync", EPROTO, msg);
+		}
+		int st;
+		while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
+			;
+		if (master >= 0)
+			close(master);
+		return code;
 	}
 	close(sock);
-	status_started(s->child);
+	/* recorded before the caller hears "started": the verb it runs next (stop) must find it running */
 	record_state(p, s, "running", 0);
+	status_started(s->child);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -95,9 +111,9 @@ int supervise(const struct plan *p, struct session *s, int sock)
 
 	bool logging = p->log_file != NULL;
 	/* our stdin goes to the pty, or to the container's stdin pipe when it is relayed */
-	bool relay_in = master < 0 && s->in[1] >= 0 && !p->detach;
-	bool in_open = (master >= 0 || relay_in) && p->keep_stdin && !p->detach;
-	if (master >= 0 && !p->detach) {
+	bool relay_in = p->relay[0];
+	bool in_open = (p->relay_pty && p->keep_stdin) || relay_in;
+	if (p->relay_pty) {
 		if (isatty(0))
 			tty_raw(0);
 		copy_winsize(isatty(0) ? 0 : 1, master);
@@ -138,7 +154,7 @@ int supervise(const struct plan *p, struct session *s, int sock)
 								s->helpers[h].pid = 0;
 					}
 				} else if (sig == SIGWINCH) {
-					if (master >= 0 && !p->detach)
+					if (p->relay_pty && master >= 0)
 						copy_winsize(isatty(0) ? 0 : 1, master);
 				} else {
 					kill(s->child, sig);
@@ -150,7 +166,7 @@ int supervise(const struct plan *p, struct session *s, int sock)
 			if (r > 0) {
 				if (logging)
 					log_write("stdout", buf, (size_t)r);
-				if (!p->detach)
+				if (p->relay_pty)
 					write_all(1, buf, (size_t)r);
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close(master);
@@ -174,7 +190,7 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		for (int k = 0; k < 2; k++) {
 			int *fd = k == 0 ? &s->out[0] : &s->err[0];
 			if (*fd >= 0 && (fds[3 + k].revents & (POLLIN | POLLHUP | POLLERR))) {
-				ssize_t r = drain(*fd, logging ? (k == 0 ? "stdout" : "stderr") : NULL, p->relay[k + 1] && !p->detach ? k + 1 : -1);
+				ssize_t r = drain(*fd, logging ? (k == 0 ? "stdout" : "stderr") : NULL, p->relay[k + 1] ? k + 1 : -1);
 				if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
 					close(*fd);
 					*fd = -1;

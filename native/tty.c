@@ -3,10 +3,7 @@
  * socket; the launcher puts the caller's terminal in raw mode and restores it on the way out. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 #include "launcher.h"
@@ -22,42 +19,6 @@ int tty_open_pair(int *master, int *slave)
 	/* TIOCGPTPEER opens the peer through the master: no path lookup an attacker could race */
 	*slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	return *slave < 0 ? -1 : 0;
-}
-
-int send_fd(int sock, int fd)
-{
-	struct child_msg m = { .type = MSG_PTY };
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	char ctl[CMSG_SPACE(sizeof(int))];
-	memset(ctl, 0, sizeof(ctl));
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -1;
-}
-
-/* Receives one message; returns a passed fd, -1 when none came with it, -2 on EOF/error. */
-int recv_fd(int sock, struct child_msg *m)
-{
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	char ctl[CMSG_SPACE(sizeof(int))];
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	ssize_t n;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*m))
-		return -2;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_type == SCM_RIGHTS) {
-		int fd;
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-		return fd;
-	}
-	return -1;
 }
 
 static struct termios saved;

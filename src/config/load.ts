@@ -54,7 +54,8 @@ function readRegular(path: string): { text: string; st: Stats } | null {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // gone, or a link to a socket: no file to read
+    if (['ENOENT', 'ENXIO'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
     throw unreadable(path, err);
   }
   try {
@@ -88,10 +89,13 @@ interface ReadConfig {
  */
 function firstConfig(paths: ReadonlyArray<string>): ReadConfig | null {
   for (const path of paths) {
-    if (!isFile(path)) continue;
+    // one syscall for a name that is not there (the common case); what a link leads to is
+    // judged by the fstat of the opened file
+    const link = lstatSync(path, { throwIfNoEntry: false });
+    if (!link || !(link.isFile() || link.isSymbolicLink())) continue;
     const dir = dirname(path);
     const dst = statSync(dir);
-    const linkUid = lstatSync(path).uid;
+    const linkUid = link.uid;
     const read = readRegular(path);
     if (!read || !holdsConfig(path, read.text)) continue;
     const { st } = read;

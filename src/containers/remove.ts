@@ -8,16 +8,9 @@ import { spawnInUserNamespace } from '../launcher/userns.js';
 import { withLock } from '../storage/lock.js';
 import { containerDir, containerLockPath, namesDir, namesLockPath } from './layout.js';
 
-/** Runs argv inside a user namespace mapped like the containers; its first stderr line explains a failure. */
-export async function runInUserNamespace(argv: string[], what: string): Promise<void> {
-  const child = spawnInUserNamespace(argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (c) => resolve(c ?? 128));
-  });
-  if (code !== 0) throw new NookError(`cannot ${what}: ${err.trim().split('\n')[0] || `exit ${code}`}`);
+/** Runs argv inside a user namespace mapped like the containers; its last stderr line explains a failure. */
+export function runInUserNamespace(argv: string[], what: string): Promise<void> {
+  return spawnInUserNamespace(argv, ['ignore', 'ignore']).done((code, signal, line) => new NookError(`cannot ${what}: ${line || (signal ?? `exit ${code}`)}`));
 }
 
 /** Deletes host paths from inside the containers' user namespace. */

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
-import { encodeDirectives, type Directive } from '../core/directives.js';
+import { encodeDirectives, replayablePlan, type Directive } from '../core/directives.js';
 import type { ContainerConfig } from './record.js';
 import { attachSocketPath, containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
@@ -15,8 +15,7 @@ import { DETACHED_SECCOMP_FD } from '../launcher/fd-layout.js';
 import { prepareCgroup } from '../launcher/limits.js';
 
 export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
-  if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
-  const directives: Directive[] = [...rec.plan];
+  const directives: Directive[] = [...replayablePlan(rec.plan, rec.name)];
   const extraFds: number[] = [];
   if (rec.seccomp) {
     const bpf = compiledBpf ?? (await recordedProgram(rec));

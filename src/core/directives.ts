@@ -1,8 +1,9 @@
 // The TS side of the launcher protocol (native/directives.def is the one definition; the
 // golden test in test/unit/protocol.test.ts keeps this table, that file and the compiled
 // launcher in step). A plan is a list of directives; encoding is NUL-separated tokens.
+import { NookError } from '../errors.js';
 
-export const PROTOCOL_VERSION = '1';
+export const PROTOCOL_VERSION = '2';
 
 /** name -> arity; -1 means a count-prefixed variadic list. Order matches directives.def. */
 export const DIRECTIVES = {
@@ -20,8 +21,8 @@ export const DIRECTIVES = {
   'publish': 4,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
-  'rootfs-fuse-overlay': 4,
-  'rootfs-readonly': 0,
+  'rootfs-fuse-overlayfs': 4,
+  'readonly-root-recursive': 0,
   'proc': 1,
   'dev': 1,
   'mqueue': 1,
@@ -72,6 +73,19 @@ function check(d: Directive): void {
   for (const a of args) {
     if (a.includes('\0')) throw new Error(`directive ${name}: argument contains a NUL byte`);
   }
+}
+
+/**
+ * A container's recorded plan, to be launched again (start, export). A missing one, or one in
+ * another protocol version, was recorded by another nook: this launcher would refuse it.
+ */
+export function replayablePlan(plan: readonly Directive[] | undefined, name: string): readonly Directive[] {
+  if (!plan) throw new NookError(`container ${name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
+  const version = plan[0]?.[0] === 'version' ? plan[0][1] : undefined;
+  if (version !== PROTOCOL_VERSION) {
+    throw new NookError(`container ${name} was created by another nook (launcher protocol ${version ?? 'unknown'}, this one speaks ${PROTOCOL_VERSION})`, { hint: 'remove it and run it again' });
+  }
+  return plan;
 }
 
 /** The wire form: every token NUL-terminated; variadic lists carry their count first. */

@@ -230,10 +230,10 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   d.push(...input.network);
 
   // The root file system.
-  if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['rootfs-readonly']);
+  if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['readonly-root-recursive']);
   else if (input.rootfs.kind === 'dir') d.push(['rootfs-bind', input.rootfs.path]);
   else if (input.rootfs.kind === 'overlay') d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
-  else d.push(['rootfs-fuse-overlay', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
+  else d.push(['rootfs-fuse-overlayfs', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
   if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, withTmpfsSize(opts, input.tmpfsSize)]);
   for (const t of input.tmpfs) d.push(['tmpfs', t.target, withTmpfsSize(t.options, input.tmpfsSize)]);

@@ -94,7 +94,7 @@ export async function unpackLayerStream(opts: {
     },
   });
 
-  const worker = startWorker(['unpack', opts.diffDir, String(opts.limits.maxLayerBytes)], ['pipe', 'ignore', 'pipe']);
+  const worker = startWorker(['unpack', opts.diffDir, String(opts.limits.maxLayerBytes)], ['pipe', 'ignore']);
   const done = workerDone(worker);
   let streamError: unknown;
   try {

@@ -1,5 +1,6 @@
-// The launcher as a child nook waits for (cp's and export's tar), fed its directives and a
-// seccomp program on the fds of fd-layout.ts. Its stderr is collected for the caller's error.
+// The launcher as a child nook waits for (cp's and export's tar, store tasks in the user
+// namespace), fed its directives and a seccomp program on the fds of fd-layout.ts. Its stderr
+// is collected for the caller's error.
 import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -14,15 +15,15 @@ export interface Spawned {
 }
 
 /**
- * `io` is the child's fds 0-1 (stderr is always a pipe); `seccomp` lands on SPAWNED_SECCOMP_FD
- * and is closed here once the child has its copy.
+ * `io` is the child's fds 0-1 (stderr is always a pipe); `seccomp`, when given, lands on
+ * SPAWNED_SECCOMP_FD and is closed here once the child has its copy.
  */
-export function spawnLauncher(directives: Buffer, io: [IOType | number, IOType | number], seccomp: number): Spawned {
+export function spawnLauncher(directives: Buffer, io: [IOType | number, IOType | number], seccomp?: number): Spawned {
   let child: ChildProcess;
   try {
-    child = spawn(launcherPath(), ['--args', String(ARGS_FD)], { stdio: [...io, 'pipe', 'pipe', seccomp], env: LAUNCHER_ENV });
+    child = spawn(launcherPath(), ['--args', String(ARGS_FD)], { stdio: [...io, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])], env: LAUNCHER_ENV });
   } finally {
-    closeSync(seccomp);
+    if (seccomp !== undefined) closeSync(seccomp);
   }
   (child.stdio[ARGS_FD] as Writable).end(directives);
   let err = '';

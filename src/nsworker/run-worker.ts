@@ -1,6 +1,6 @@
 // Starts the unpack worker where it can give files the image's owners: inside a user namespace
 // with the containers' mapping (the launcher's job), or directly when nook runs as real root.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { installDir } from '../paths.js';
@@ -14,10 +14,11 @@ export function workerScript(): string {
   return p;
 }
 
-export function startWorker(args: string[], stdio: StdioOptions): ChildProcess {
+/** `io` is the worker's fds 0-1; its stderr is a pipe, read by workerDone. */
+export function startWorker(args: string[], io: [IOType, IOType]): ChildProcess {
   const argv = [process.execPath, workerScript(), ...args];
-  if (process.getuid?.() === 0) return spawn(argv[0]!, argv.slice(1), { stdio });
-  return spawnInUserNamespace(argv, { stdio });
+  if (process.getuid?.() === 0) return spawn(argv[0]!, argv.slice(1), { stdio: [...io, 'pipe'] });
+  return spawnInUserNamespace(argv, io).child;
 }
 
 export interface WorkerResult {
@@ -56,14 +57,14 @@ export function workerDone(child: ChildProcess): Promise<WorkerResult> {
 /** Removes store paths whose files may belong to subordinate ids (only root in the namespace can). */
 export async function removeInNamespace(paths: string[]): Promise<void> {
   if (paths.length === 0) return;
-  const child = startWorker(['remove', ...paths], ['ignore', 'ignore', 'pipe']);
+  const child = startWorker(['remove', ...paths], ['ignore', 'ignore']);
   const r = await workerDone(child);
   if (r.code !== 0) throw new NookError(`cannot remove ${paths[0]}${paths.length > 1 ? ` and ${paths.length - 1} more` : ''}: ${r.error ?? `worker exit ${r.code ?? r.signal}`}`);
 }
 
 /** The copy driver's root: the layers (bottom first) copied into `target` with their owners. */
 export async function flattenInNamespace(target: string, layers: string[]): Promise<void> {
-  const child = startWorker(['flatten', target, ...layers], ['ignore', 'ignore', 'pipe']);
+  const child = startWorker(['flatten', target, ...layers], ['ignore', 'ignore']);
   const r = await workerDone(child);
   if (r.code !== 0) throw new NookError(`cannot copy the image's layers into ${target}: ${r.error ?? `worker exit ${r.code ?? r.signal}`}`);
 }

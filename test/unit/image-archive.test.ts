@@ -194,7 +194,7 @@ test('export plan: the container upper becomes the top lower; its own upper and 
   assert.not.ok(out.some((d) => d[0] === 'proc'));
   assert.equal(out.at(-1), ['exec', 'tar', '-cf', '-', '.']);
   // the container's tar is untrusted: a read-only root, DAC_OVERRIDE alone, no_new_privs, a filter
-  assert.ok(out.some((d) => d[0] === 'rootfs-readonly'));
+  assert.ok(out.some((d) => d[0] === 'readonly-root-recursive'));
   assert.equal(out.find((d) => d[0] === 'caps'), ['caps', '2', '2', '2', '0', '0']);
   assert.ok(out.some((d) => d[0] === 'no-new-privs'));
   assert.equal(out.find((d) => d[0] === 'seccomp-fd'), ['seccomp-fd', '4']);

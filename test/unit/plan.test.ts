@@ -73,15 +73,15 @@ test('single-id mode: one id, setgroups denied, a notice, no groups', () => {
 test('host image: read-only root with private scratch dirs, proc, dev, sys, masks', () => {
   const plan = planLaunch(input());
   const names = plan.directives.map((d) => d[0]);
-  assert.ok(names.indexOf('rootfs-bind') < names.indexOf('rootfs-readonly'));
-  assert.ok(names.indexOf('rootfs-readonly') < names.indexOf('proc'));
+  assert.ok(names.indexOf('rootfs-bind') < names.indexOf('readonly-root-recursive'));
+  assert.ok(names.indexOf('readonly-root-recursive') < names.indexOf('proc'));
   assert.equal(find(plan, 'tmpfs').map((d) => d[1]), ['/tmp', '/var/tmp', '/run', '/home', '/root']);
   // sized: their pages are the machine's memory, which no rlimit counts
   assert.ok(find(plan, 'tmpfs').every((d) => d[2]!.endsWith(`,size=${1024 ** 3}`)), JSON.stringify(find(plan, 'tmpfs')));
   assert.ok(find(plan, 'mask').some((d) => d[1] === '/proc/kcore'));
   assert.ok(find(plan, 'remount-ro').some((d) => d[1] === '/proc/sys'));
   assert.equal(plan.directives.at(-1), ['exec', 'sh']);
-  assert.equal(plan.directives[0], ['version', '1']);
+  assert.equal(plan.directives[0], ['version', '2']);
   assert.equal(find(plan, 'unshare-net').length, 1);
   assert.equal(find(planLaunch(input({ network: [] })), 'unshare-net').length, 0);
 });
@@ -91,7 +91,7 @@ test('--read-only image: the root goes read-only after the mounts that may creat
   const names = plan.directives.map((d) => d[0]);
   assert.ok(names.indexOf('bind') < names.indexOf('readonly-root'));
   assert.ok(names.indexOf('remount-ro') < names.indexOf('readonly-root'));
-  assert.is(names.includes('rootfs-readonly'), false);
+  assert.is(names.includes('readonly-root-recursive'), false);
 });
 
 test('--privileged: every capability, no masks; unmask=ALL lifts masks only', () => {

@@ -5,18 +5,25 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DIRECTIVES, PROTOCOL_VERSION, encodeDirectives, formatDirectives } from '../../src/core/directives.js';
+import { DIRECTIVES, PROTOCOL_VERSION, encodeDirectives, formatDirectives, replayablePlan } from '../../src/core/directives.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const launcher = `${root}native/build/nook-run`;
 
+const defLines = () => [...readFileSync(`${root}native/directives.def`, 'utf8').matchAll(/^D\(\s*\w+\s*,\s*"([^"]+)"\s*,\s*(-?\d+)\s*,\s*([\w|\s]+?)\s*,/gm)];
+
 function fromDef(): Array<[string, number]> {
-  const text = readFileSync(`${root}native/directives.def`, 'utf8');
-  return [...text.matchAll(/^D\(\s*\w+\s*,\s*"([^"]+)"\s*,\s*(-?\d+)\s*,/gm)].map((m) => [m[1]!, Number(m[2])]);
+  return defLines().map((m) => [m[1]!, Number(m[2])]);
 }
 
 test('directives.def and the TS table agree, in order', () => {
   assert.equal(fromDef(), Object.entries(DIRECTIVES));
+});
+
+test('the rootfs- names are exactly the directives that build the new root (planExport finds the root by them)', () => {
+  const builders = defLines().filter((m) => m[3]!.includes('DF_NEW_ROOT')).map((m) => m[1]);
+  assert.ok(builders.length > 0);
+  assert.equal(builders, Object.keys(DIRECTIVES).filter((n) => n.startsWith('rootfs-')));
 });
 
 test('the compiled launcher speaks the same vocabulary', () => {
@@ -28,6 +35,13 @@ test('the compiled launcher speaks the same vocabulary', () => {
 test('the protocol version matches launcher.h', () => {
   const h = readFileSync(`${root}native/launcher.h`, 'utf8');
   assert.match(h, `#define PROTOCOL_VERSION "${PROTOCOL_VERSION}"`);
+});
+
+test('a recorded plan is launched again only in this protocol version', () => {
+  const plan = [['version', PROTOCOL_VERSION], ['exec', 'true']] as const;
+  assert.is(replayablePlan(plan, 'c'), plan);
+  assert.throws(() => replayablePlan([['version', '1'], ['rootfs-fuse-overlay' as never, 'x'], ['exec', 'true']], 'old'), /container old was created by another nook \(launcher protocol 1, this one speaks/);
+  assert.throws(() => replayablePlan(undefined, 'older'), /container older has no launch plan/);
 });
 
 test('encoding: NUL-terminated tokens, variadic lists carry their count', () => {
@@ -51,27 +65,27 @@ function launch(tokens: string[]): { status: number | null; stderr: string } {
 }
 
 test('the launcher rejects a bad list before creating anything, exit 125', () => {
-  const unknown = launch(['version', '1', 'frobnicate', 'exec', '1', 'true']);
+  const unknown = launch(['version', PROTOCOL_VERSION, 'frobnicate', 'exec', '1', 'true']);
   assert.is(unknown.status, 125);
   assert.match(unknown.stderr, /^nook: bad directives: unknown directive "frobnicate"\n$/);
   const version = launch(['version', '9', 'exec', '1', 'true']);
   assert.is(version.status, 125);
-  assert.match(version.stderr, /protocol version 9, this launcher speaks 1/);
+  assert.match(version.stderr, new RegExp(`protocol version 9, this launcher speaks ${PROTOCOL_VERSION}`));
   const first = launch(['exec', '1', 'true']);
   assert.match(first.stderr, /the first directive must be version/);
-  const noMap = launch(['version', '1', 'exec', '1', 'true']);
+  const noMap = launch(['version', PROTOCOL_VERSION, 'exec', '1', 'true']);
   assert.match(noMap.stderr, /no uid-map or gid-map directive/);
-  const truncated = launch(['version', '1', 'uid-map', '0', '1']);
+  const truncated = launch(['version', PROTOCOL_VERSION, 'uid-map', '0', '1']);
   assert.match(truncated.stderr, /uid-map: expected 3 arguments/);
 });
 
 test('a directive that works on the new root, before one that builds it, is refused (directives.def flags)', () => {
   const uid = String(process.getuid!());
   const gid = String(process.getgid!());
-  const early = launch(['version', '1', 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'proc', '/proc', 'rootfs-bind', '/', 'exec', '1', 'true']);
+  const early = launch(['version', PROTOCOL_VERSION, 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'proc', '/proc', 'rootfs-bind', '/', 'exec', '1', 'true']);
   assert.is(early.status, 125, early.stderr);
   assert.match(early.stderr, /proc before the root file system/);
-  const inOrder = launch(['version', '1', 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'rootfs-bind', '/', 'proc', '/proc', 'exec', '1', 'true']);
+  const inOrder = launch(['version', PROTOCOL_VERSION, 'uid-map', '0', uid, '1', 'gid-map', '0', gid, '1', 'setgroups-deny', 'rootfs-bind', '/', 'proc', '/proc', 'exec', '1', 'true']);
   assert.is(inOrder.status, 0, inOrder.stderr);
 });
 

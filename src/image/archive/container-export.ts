@@ -10,7 +10,7 @@
 import { closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NookError } from '../../errors.js';
-import { encodeDirectives, PROTOCOL_VERSION, type Directive } from '../../core/directives.js';
+import { encodeDirectives, PROTOCOL_VERSION, replayablePlan, type Directive } from '../../core/directives.js';
 import { capabilityMask, type Capability } from '../../security/capabilities.js';
 import type { ResolvedProfile } from '../../security/seccomp/locate.js';
 import { DEFAULT_PATH } from '../../core/env.js';
@@ -28,7 +28,7 @@ export const EXPORT_CAPABILITIES: readonly Capability[] = ['DAC_OVERRIDE'];
 
 /** The launcher plan that runs `tar` over the container's merged root. Pure. */
 export function planExport(containerPlan: readonly Directive[], scratch: { upper: string; work: string }, seccompFd: number): Directive[] {
-  const root = containerPlan.find((d) => d[0].startsWith('rootfs-') && d[0] !== 'rootfs-readonly');
+  const root = containerPlan.find((d) => d[0].startsWith('rootfs-'));
   if (!root) throw new NookError('the container has no root file system in its launch plan');
   let exportRoot: Directive;
   if (root[0] === 'rootfs-bind') {
@@ -46,7 +46,7 @@ export function planExport(containerPlan: readonly Directive[], scratch: { upper
     ...containerPlan.filter((d) => ID_MAP_DIRECTIVES.has(d[0])),
     ['unshare-net'],
     exportRoot,
-    ['rootfs-readonly'],
+    ['readonly-root-recursive'],
     ['hostname', 'nook-export'],
     ['env', `PATH=${DEFAULT_PATH}`],
     ['chdir', '/'],
@@ -62,8 +62,7 @@ export function planExport(containerPlan: readonly Directive[], scratch: { upper
 
 /** Runs the export with the tar stream going to `out` (a file descriptor or our stdout). */
 export async function exportContainer(s: StoreLayout, c: { id: string; name: string; plan: Directive[] | undefined; seccompProfile: ResolvedProfile | undefined }, out: number): Promise<void> {
-  if (!c.plan) throw new NookError(`container ${c.name} has no launch plan`, { hint: 'it was created by an older nook' });
-  const plan = c.plan;
+  const plan = replayablePlan(c.plan, c.name);
   const { helperProgram } = await import('../../security/seccomp/compile.js');
   const { memfdWith } = await import('../../launcher/exec.js');
   const bpf = await helperProgram(c.seccompProfile, EXPORT_CAPABILITIES);

@@ -3,6 +3,7 @@
 // the realm with them (no scope: the token server only has to accept the account).
 import { NookError } from '../../errors.js';
 import { parseChallenge, realmMayReceiveCredentials, tokenRealm } from '../registry/challenge.js';
+import { fetchOnce } from '../registry/client.js';
 import { endpointsFor, type RegistrySettings } from '../registry/endpoints.js';
 
 /** `https://host:5000/v2/`, `host:5000`, `index.docker.io` -> the registry's domain. Pure. */
@@ -13,14 +14,9 @@ export function registryDomain(input: string): string {
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
 
-// Every body here is cancelled unread, so a limit on the whole request is one on its headers.
-async function get(url: string, authorization: string | undefined, domain: string, headerMs: number): Promise<Response> {
-  try {
-    return await fetch(url, { headers: authorization ? { Authorization: authorization } : {}, signal: AbortSignal.timeout(headerMs) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new NookError(`cannot reach registry ${domain}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { hint: 'check the name; a plain-http registry must be listed in the config\'s registries.insecure' });
-  }
+// Every body here is cancelled unread: only the status and the challenge count.
+function get(url: string, authorization: string | undefined, domain: string, headerMs: number): Promise<Response> {
+  return fetchOnce(url, { headers: authorization ? { Authorization: authorization } : {} }, headerMs, `registry ${domain}`, 'check the name; a plain-http registry must be listed in the config\'s registries.insecure');
 }
 
 /** `headerMs`: the config's limits.headerTimeoutSeconds, as for a pull. */

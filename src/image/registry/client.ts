@@ -103,7 +103,7 @@ export class RegistryClient {
     for (let tries = 1; ; tries++) {
       const auth = this.tokens.get(`${ep.host} ${scope}`);
       try {
-        const res = await fetchWithin(ep.base + path, { headers: { ...headers, ...(auth ? { Authorization: auth } : {}) }, redirect: 'follow' }, this.timeouts, `registry ${ep.host}`, tlsHint(ep));
+        const res = await fetchWithin(ep.base + path, { headers: { ...headers, ...(auth ? { Authorization: auth } : {}) }, redirect: 'follow' }, this.timeouts.headerMs, `registry ${ep.host}`, tlsHint(ep));
         if (res.status === 401 && !authTried) {
           authTried = true;
           await res.body?.cancel();
@@ -153,7 +153,7 @@ export class RegistryClient {
     const target = sendCreds && creds?.identityToken ? url.origin + url.pathname : url.href;
     let token: string | undefined;
     try {
-      const res = await fetchWithin(target, init, this.timeouts, `the token server ${url.host}`);
+      const res = await fetchWithin(target, init, this.timeouts.headerMs, `the token server ${url.host}`);
       if (!res.ok) throw new NookError(`token server ${url.host} refused (${res.status}): ${await errorDetail(res, this.timeouts.idleMs)}`, { hint: creds ? 'check your registry credentials' : 'log in with docker login or podman login' });
       const body = JSON.parse((await readBounded(res, MAX_TOKEN_BYTES, `the answer of token server ${url.host}`, this.timeouts.idleMs)).toString('utf8')) as { token?: string; access_token?: string };
       token = body.token ?? body.access_token;
@@ -252,18 +252,31 @@ class BlobDownload extends Readable {
   }
 }
 
+/**
+ * One request, not tried again, for a caller that only looks at the answer's status (login's
+ * check): the client's time limit on the headers, its failures as one NookError.
+ */
+export async function fetchOnce(url: string, init: RequestInit, headerMs: number, who: string, hint: string): Promise<Response> {
+  try {
+    return await fetchWithin(url, init, headerMs, who, () => hint);
+  } catch (err) {
+    if (err instanceof TryFailure) throw new NookError(err.message, err.hint === undefined ? {} : { hint: err.hint });
+    throw err;
+  }
+}
+
 /** fetch with a time limit on the headers only; the body is read with readWithin. */
-async function fetchWithin(url: string, init: RequestInit, timeouts: Timeouts, who: string, hint?: (err: unknown) => string | undefined): Promise<Response> {
+async function fetchWithin(url: string, init: RequestInit, headerMs: number, who: string, hint?: (err: unknown) => string | undefined): Promise<Response> {
   const ac = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     ac.abort();
-  }, timeouts.headerMs);
+  }, headerMs);
   try {
     return await fetch(url, { ...init, signal: ac.signal });
   } catch (err) {
-    if (timedOut) throw new TryFailure({ kind: 'no-answer' }, `${who} sent no answer within ${seconds(timeouts.headerMs)}`);
+    if (timedOut) throw new TryFailure({ kind: 'no-answer' }, `${who} sent no answer within ${seconds(headerMs)}`);
     throw new TryFailure({ kind: 'unreachable' }, `cannot reach ${who}: ${causeOf(err)}`, hint?.(err));
   } finally {
     clearTimeout(timer);
