@@ -26,7 +26,7 @@ export type RootfsSpec =
   | { kind: 'host' }
   | { kind: 'dir'; path: string }
   | { kind: 'overlay'; lowers: string[]; upper: string; work: string }
-  | { kind: 'fuse-overlay'; program: string; lowers: string[]; upper: string; work: string };
+  | { kind: 'fuse-overlayfs'; program: string; lowers: string[]; upper: string; work: string };
 
 export type { ImageConfig } from './image-config.js';
 

@@ -72,7 +72,7 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   const layers = { lowers, upper: join(dir, 'upper'), work: join(dir, 'work') };
   const driver = chooseDriver(flags.storageDriver ?? storageDriver);
   const rootfs: RootfsSpec = driver === 'overlay' ? { kind: 'overlay', ...layers }
-    : driver === 'fuse-overlayfs' ? { kind: 'fuse-overlay', program: fuseOverlayfsPath()!, ...layers }
+    : driver === 'fuse-overlayfs' ? { kind: 'fuse-overlayfs', program: fuseOverlayfsPath()!, ...layers }
     : { kind: 'dir', path: join(dir, 'rootfs') };
   return {
     rootfs,
@@ -408,7 +408,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, 
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
     writeNetworkFiles(files.dir, f.net);
     if (f.bpf !== undefined) writeFileAtomic(files.seccompProfile, f.profile!.text);
-    if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlay') {
+    if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlayfs') {
       mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
       mkdirSync(chosen.rootfs.work, { mode: 0o700 });
     } else if (chosen.copyFrom && chosen.rootfs.kind === 'dir') {
