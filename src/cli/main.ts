@@ -3,6 +3,7 @@
 // else. A new flag is a line in its flags/ file; a new verb, a file in each and a row here.
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { formatError, EXIT } from '../errors.js';
+import { writeStdout } from '../util/stdout.js';
 import { defineCreate, defineRun } from './flags/run.js';
 import { defineExec } from './flags/exec.js';
 import { defineInfo } from './flags/info.js';
@@ -178,7 +179,7 @@ export function buildProgram(verb?: string): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `nook: ${s}` : s) });
+    .configureOutput({ writeOut: writeStdout, writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `nook: ${s}` : s) });
   const only = VERBS.find(([name]) => name === verb);
   const bare = verb === '-v' || verb === '--version';
   for (const [, register] of only ? [only] : bare ? [] : VERBS) register(program);
