@@ -1,7 +1,8 @@
 // Issue 14's start-up work, held by what the CLI does rather than by the clock (which other
 // work on the machine moves): a probe preloaded into nook's Node records, up to its exit or
-// up to `run` handing over to the launcher, the built-ins it loaded, its fsyncs and the
-// Intl.DateTimeFormat objects it built (each costs ICU's time zone data, ~20 ms).
+// up to `run` handing over to the launcher, the built-ins it loaded, its fsyncs, and the
+// Intl.DateTimeFormat objects it built and localeCompare calls it made (each costs ICU's
+// time zone or collation data, ~20 ms).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,18 @@ for (const name of ['fsyncSync', 'fdatasyncSync']) {
 let dateFormats = 0;
 const RealFormat = Intl.DateTimeFormat;
 Intl.DateTimeFormat = function (...args) { dateFormats++; return new RealFormat(...args); };
+let collations = 0;
+const realCompare = String.prototype.localeCompare;
+String.prototype.localeCompare = function (...args) { collations++; return realCompare.apply(this, args); };
 const report = () => fs.writeSync(2, 'PROBE ' + JSON.stringify({
   builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
-  fsyncs, dateFormats,
+  fsyncs, dateFormats, collations,
 }) + '\\n');
 process.once('exit', report);
 process.once('nook-before-exec', report);
 `;
 
-interface Probe { builtins: string[]; fsyncs: number; dateFormats: number }
+interface Probe { builtins: string[]; fsyncs: number; dateFormats: number; collations: number }
 
 const dir = mkdtempSync(join(tmpdir(), 'nook-start-cost-'));
 const probe = join(dir, 'probe.cjs');
@@ -63,16 +67,19 @@ test('run --rm loads none of them before the launcher, fsyncs nothing (its state
   assert.is(again.fsyncs, 0, 'fsyncs of run --rm');
 });
 
-test('run -d still fsyncs its record; ps of it builds no date format and loads no stream', async () => {
-  const name = `cost${process.pid}`;
-  const detached = await probed(['run', '-d', '--name', name, '--network', 'none', 'host', 'sleep', '60']);
+test('run -d still fsyncs its record; ps of two builds no date format or collator and loads no stream', async () => {
+  const names = [`cost${process.pid}a`, `cost${process.pid}b`];
   try {
-    assert.ok(detached.fsyncs > 0, 'a detached container is recorded durably');
+    for (const name of names) {
+      const detached = await probed(['run', '-d', '--name', name, '--network', 'none', 'host', 'sleep', '60']);
+      assert.ok(detached.fsyncs > 0, 'a detached container is recorded durably');
+    }
     const ps = await probed(['ps']);
     assertLean(ps, 'ps');
     assert.is(ps.dateFormats, 0, 'Intl.DateTimeFormat objects built by ps');
+    assert.is(ps.collations, 0, 'localeCompare calls of ps (sorting by creation time)');
   } finally {
-    await start(process.execPath, [nookBin(), 'rm', '-f', name]).result;
+    await start(process.execPath, [nookBin(), 'rm', '-f', ...names]).result;
   }
 });
 
