@@ -67,13 +67,16 @@ test('run --rm loads none of them before the launcher, fsyncs nothing (its state
   assert.is(again.fsyncs, 0, 'fsyncs of run --rm');
 });
 
-test('run -d still fsyncs its record; ps of two builds no date format or collator and loads no stream', async () => {
+test('run -d and create --rm still fsync their records; ps of two builds no date format or collator and loads no stream', async () => {
   const names = [`cost${process.pid}a`, `cost${process.pid}b`];
   try {
     for (const name of names) {
       const detached = await probed(['run', '-d', '--name', name, '--network', 'none', 'host', 'sleep', '60']);
       assert.ok(detached.fsyncs > 0, 'a detached container is recorded durably');
     }
+    const created = await probed(['create', '--rm', '--name', `${names[0]}c`, '--network', 'none', 'host', 'true']);
+    names.push(`${names[0]}c`);
+    assert.ok(created.fsyncs > 0, 'create --rm waits for its start: recorded durably');
     const ps = await probed(['ps']);
     assertLean(ps, 'ps');
     assert.is(ps.dateFormats, 0, 'Intl.DateTimeFormat objects built by ps');

@@ -371,9 +371,10 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan } {
 async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan): Promise<ContainerConfig> {
   const { flags, id, chosen } = f;
   const files = containerFiles(id);
-  // --rm: what is removed at exit need not survive a power cut (no fsync); a record the cut
-  // leaves unreadable is then an abandoned create's, as a missing one is.
-  const durable = !flags.rm;
+  // run --rm: what is removed at exit need not survive a power cut (no fsync); a record the
+  // cut leaves unreadable is then an abandoned create's, as a missing one is. A `create --rm`
+  // waits for its start: it is kept durably.
+  const durable = !flags.rm || f.mode === 'create';
   // Held until the record is written: a dir without one is then a killed run's, for the next
   // command to remove (containers/abandoned.ts).
   return withLock(containerLockPath(id), async () => {
