@@ -51,7 +51,11 @@ export function mustAsUser(ctx, command) {
   return r.stdout;
 }
 
-/** hyperfine over named commands; returns name -> { median, mean } in ms. */
+/**
+ * hyperfine over named commands; returns name -> { median, mean, cpu } in ms, cpu being the
+ * mean user + system time of the command and its children: on a loaded machine the wall
+ * clock waits for other work, CPU time much less.
+ */
 export function hyperfine(ctx, commands, { runs = 20, warmup = 3 } = {}) {
   const out = `/tmp/nook-bench-${process.pid}.json`;
   const args = ['-N', '-w', String(warmup), '-r', String(runs), '--export-json', out, ...Object.entries(commands).flatMap(([name, cmd]) => ['-n', name, cmd])];
@@ -59,16 +63,16 @@ export function hyperfine(ctx, commands, { runs = 20, warmup = 3 } = {}) {
   const r = asUser(ctx, quoted, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
   const data = JSON.parse(readFileSync(out, 'utf8'));
-  return Object.fromEntries(data.results.map((x) => [x.command, { median: x.median * 1000, mean: x.mean * 1000 }]));
+  return Object.fromEntries(data.results.map((x) => [x.command, { median: x.median * 1000, mean: x.mean * 1000, cpu: (x.user + x.system) * 1000 }]));
 }
 
-/** A table: name, median ms, ratio to `base`. */
+/** A table: name, median ms, CPU ms, ratio of the medians to `base`. */
 export function report(title, results, base) {
   console.log(`\n${title}`);
   const b = results[base]?.median;
   for (const [name, r] of Object.entries(results)) {
     const ratio = b ? ` ${(r.median / b).toFixed(2)}x ${base}` : '';
-    console.log(`  ${name.padEnd(44)} ${r.median.toFixed(1).padStart(8)} ms${ratio}`);
+    console.log(`  ${name.padEnd(44)} ${r.median.toFixed(1).padStart(8)} ms  cpu ${r.cpu.toFixed(1).padStart(6)} ms${ratio}`);
   }
 }
 

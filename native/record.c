@@ -1,5 +1,6 @@
 /* What a detached container leaves for the CLI's other verbs: its state as one JSON object,
- * replaced atomically (temp, fsync, rename), and its output as Docker json-file lines
+ * replaced atomically (temp, fsync, rename; no fsync for a --rm container, whose files go at
+ * its exit: a power cut may lose it, a kill cannot), and its output as Docker json-file lines
  * ({"log":..., "stream":..., "time":...}), rotated by size. */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +43,8 @@ void record_state(const struct plan *p, const struct session *s, const char *sta
 		"\"exitCode\":%d,\"restartCount\":%u}\n",
 		status, running ? (int)s->child : 0, (int)getpid(), started_at, running ? "" : now, running ? 0 : exit_code,
 		s->restarts);
-	fsync(fd);
+	if (p->n_remove == 0)
+		fsync(fd);
 	close(fd);
 	rename(tmp, p->state_file);
 }

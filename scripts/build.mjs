@@ -17,15 +17,21 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-// commander requires child_process at load time, for executable subcommands nook does not
-// have; loading it (with net and streams) cost every start ~4 ms. It gets it on first use.
+// node:child_process brings node:net, node:dgram and the streams: ~12 ms of every start. Its
+// importers (commander, for executable subcommands nook does not have; the launcher's spawns,
+// reached from `run` through names -> abandoned -> remove) get a stand-in whose functions
+// load it on first call. Only its functions: importing anything else fails the build.
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'nook' } : undefined);
+    // (the stand-in's own require stays the real module)
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === 'nook' ? undefined : { path: 'lazy-child-process', namespace: 'nook' });
+    const real = require('node:child_process');
+    const names = Object.keys(real).filter((k) => typeof real[k] === 'function' && !/^[A-Z_]/.test(k));
     b.onLoad({ filter: /.*/, namespace: 'nook' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      contents: "const load = () => require('node:child_process');\n" +
+        names.map((n) => `export function ${n}(...args) { return load().${n}(...args); }\n`).join(''),
       loader: 'js',
     }));
   },

@@ -1,7 +1,8 @@
 // Containers a dead nook process left half done, told apart from live work by the same rule
 // as the store's leftovers (src/storage/leftovers.ts): what can be locked has no live owner.
-// - `run`/`create` killed while creating: the dir exists without config.json. The creator
-//   holds the container's lock from before the dir is made until the record is written.
+// - `run`/`create` killed while creating: the dir exists without a readable config.json (a
+//   `--rm` record is not fsynced: a power cut may leave it empty). The creator holds the
+//   container's lock from before the dir is made until the record is written.
 // - a `--rm` container whose launcher was killed: it reads as exited, and no supervisor is
 //   left to remove it (a live one removes it itself, right after recording the exit).
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { lockIfCurrent } from '../storage/lock.js';
 import { containerDir, containerFiles, containerLockPath } from './layout.js';
 import { removeTreesInNamespace } from './remove.js';
 import { isContainerId, liveness, loadContainer } from './state.js';
+import { readConfig } from './record.js';
 
 /** True when a dead process left `id` behind for the next command to remove. */
 export function isAbandoned(id: string): boolean {
@@ -19,7 +21,7 @@ export function isAbandoned(id: string): boolean {
   return isAbandonedCreate(id);
 }
 
-/** A `run` or `create` killed before its record: a directory without config.json, unlocked. */
+/** A `run` or `create` killed before its record: a directory without a readable config.json, unlocked. */
 export function isAbandonedCreate(id: string): boolean {
   if (!existsSync(containerDir(id))) return false;
   const lock = containerLockPath(id);
@@ -27,7 +29,7 @@ export function isAbandonedCreate(id: string): boolean {
   const fd = openSync(lock, 'a', 0o600);
   try {
     // the record is checked again under the lock: the creator may have just finished
-    return lockIfCurrent(fd, lock) && !existsSync(containerFiles(id).config);
+    return lockIfCurrent(fd, lock) && readConfig(containerFiles(id).config) === undefined;
   } finally {
     closeSync(fd);
   }

@@ -84,7 +84,8 @@ export function containerIds(): string[] {
 /** Every container, newest first. */
 export function listContainers(): Container[] {
   const all = containerIds().map(loadContainer).filter((c): c is Container => c !== undefined);
-  return all.sort((a, b) => b.config.created.localeCompare(a.config.created));
+  // ISO 8601 times order as plain strings; localeCompare would set up ICU's collator, ~20 ms of ps
+  return all.sort((a, b) => (a.config.created < b.config.created ? 1 : a.config.created > b.config.created ? -1 : 0));
 }
 
 export function noSuchContainer(ref: string): NookError {

@@ -39,7 +39,10 @@ export function psRow(c: Container, opts: { trunc: boolean; now?: number }): Rec
   const labels = c.config.labels ?? {};
   const row: Record<string, unknown> = {
     Command: quote(opts.trunc ? ellipsis(command, 20) : command),
-    CreatedAt: goTimeString(c.config.created),
+    // computed when a template asks: its zone name costs Intl's time zone data, ~20 ms
+    get CreatedAt() {
+      return goTimeString(c.config.created);
+    },
     ID: opts.trunc ? c.id.slice(0, 12) : c.id,
     Image: c.config.image,
     Labels: labelsText(labels),

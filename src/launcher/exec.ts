@@ -67,6 +67,8 @@ export function execve(path: string, argv: string[]): never {
   const env = Object.entries(LAUNCHER_ENV).map(([k, v]) => `${k}=${v}`);
   const [argvPtr, envPtr] = cStringArrays([argv, env]);
   const T = types();
+  // the entry (scripts/boot.cjs) writes its code cache here on a verb's first run: no 'exit' follows
+  (process as NodeJS.EventEmitter).emit('nook-before-exec');
   // Node marks its stdio close-on-exec; the launcher (and the container) need them.
   const F_SETFD = 2;
   for (const fd of [0, 1, 2]) libcCall('fcntl', T['I32']!, [T['I32'], T['I32'], T['I32']], [fd, F_SETFD, 0]);

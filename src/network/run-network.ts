@@ -136,10 +136,13 @@ export async function networkForRun(
   };
 }
 
-/** Writes the files into the container dir (atomically, readable by every user in the container). */
-export function writeNetworkFiles(containerDir: string, net: RunNetwork): void {
+/**
+ * Writes the files into the container dir (atomically, readable by every user in the
+ * container; `durable` as for writeFileAtomic).
+ */
+export function writeNetworkFiles(containerDir: string, net: RunNetwork, durable: boolean): void {
   for (const k of Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>) {
     const text = net.files[k];
-    if (text !== undefined) writeFileAtomic(join(containerDir, FILE_NAMES[k]), text, 0o644);
+    if (text !== undefined) writeFileAtomic(join(containerDir, FILE_NAMES[k]), text, 0o644, { durable });
   }
 }

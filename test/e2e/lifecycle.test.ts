@@ -332,4 +332,24 @@ check('a run killed with SIGKILL while creating or running holds no name: the ne
   }
 });
 
+check('a --rm record a power cut left empty (--rm state is not fsynced) is an abandoned create: run takes its name, prune removes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-cut-'));
+  const e = { XDG_DATA_HOME: dir };
+  const containers = join(dir, 'nook', 'containers');
+  try {
+    ok(await nook(['run', '--rm', '--network', 'none', 'host', 'true'], { env: e }));
+    for (const id of ['c'.repeat(64), 'd'.repeat(64)]) {
+      mkdirSync(join(containers, id), { recursive: true });
+      writeFileSync(join(containers, id, 'hosts'), '');
+      writeFileSync(join(containers, id, 'config.json'), '');
+    }
+    symlinkSync('c'.repeat(64), join(dir, 'nook', 'names', 'cut'));
+    ok(await nook(['run', '--rm', '--network', 'none', '--name', 'cut', 'host', 'true'], { env: e }));
+    ok(await nook(['container', 'prune', '-f'], { env: e }));
+    assert.equal(readdirSync(containers), [], 'nothing a power cut left is kept');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -40,4 +40,15 @@ test('the program declares only the verb it runs, every verb for help', () => {
   assert.is(new Set(all).size, all.length);
 });
 
+test('--version and -v declare no verb, and still print the version', async () => {
+  for (const flag of ['--version', '-v']) {
+    const program = buildProgram(flag);
+    assert.equal(program.commands.map((c) => c.name()), [], flag);
+    let out = '';
+    program.configureOutput({ writeOut: (s) => { out += s; } });
+    await program.parseAsync([flag], { from: 'user' }).catch((err: { exitCode?: number }) => assert.is(err.exitCode, 0));
+    assert.is(out, '0.1.0\n', flag);
+  }
+});
+
 test.run();

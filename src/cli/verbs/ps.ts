@@ -5,6 +5,7 @@ import { PS_DEFAULT_FORMAT, PS_HEADERS, psRow } from '../../format/container-vie
 import { renderListing } from '../../format/render.js';
 import { NookError } from '../../errors.js';
 import type { PsFlags } from '../flags/ps.js';
+import { writeStdout } from '../../util/stdout.js';
 
 export async function ps(flags: PsFlags): Promise<number> {
   const filters = parseFilters(flags.filter ?? []);
@@ -18,10 +19,10 @@ export async function ps(flags: PsFlags): Promise<number> {
   if (last > 0) list = list.slice(0, last);
   const trunc = flags.trunc;
   if (flags.quiet) {
-    process.stdout.write(list.map((c) => (trunc ? c.id.slice(0, 12) : c.id) + '\n').join(''));
+    writeStdout(list.map((c) => (trunc ? c.id.slice(0, 12) : c.id) + '\n').join(''));
     return 0;
   }
   const rows = list.map((c) => psRow(c, { trunc }));
-  process.stdout.write(renderListing(flags.format ?? PS_DEFAULT_FORMAT, rows, PS_HEADERS));
+  writeStdout(renderListing(flags.format ?? PS_DEFAULT_FORMAT, rows, PS_HEADERS));
   return 0;
 }

@@ -402,12 +402,16 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
 async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, limits: LimitsPlan): Promise<ContainerConfig> {
   const { flags, id, chosen } = f;
   const files = containerFiles(id);
+  // run --rm: what is removed at exit need not survive a power cut (no fsync); a record the
+  // cut leaves unreadable is then an abandoned create's, as a missing one is. A `create --rm`
+  // waits for its start: it is kept durably.
+  const durable = !flags.rm || f.mode === 'create';
   // Held until the record is written: a dir without one is then a killed run's, for the next
   // command to remove (containers/abandoned.ts).
   return withLock(containerLockPath(id), async () => {
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-    writeNetworkFiles(files.dir, f.net);
-    if (f.bpf !== undefined) writeFileAtomic(files.seccompProfile, f.profile!.text);
+    writeNetworkFiles(files.dir, f.net, durable);
+    if (f.bpf !== undefined) writeFileAtomic(files.seccompProfile, f.profile!.text, 0o600, { durable });
     if (chosen.rootfs.kind === 'overlay' || chosen.rootfs.kind === 'fuse-overlayfs') {
       mkdirSync(chosen.rootfs.upper, { mode: 0o755 });
       mkdirSync(chosen.rootfs.work, { mode: 0o700 });
@@ -447,7 +451,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, 
       seccomp: f.bpf === undefined ? null : { profile: f.profile!.ref, file: f.profile!.file, capabilities: f.capabilities },
       addedCapabilities: plan.addedCapabilities,
     };
-    writeJsonAtomic(files.config, created);
+    writeJsonAtomic(files.config, created, 0o600, { durable });
     return created;
   });
 }
