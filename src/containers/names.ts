@@ -25,9 +25,16 @@ export function validateName(name: string): string {
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'sharp', 'tidy', 'witty', 'bold', 'clever', 'gentle', 'jolly'];
 const NOUNS = ['otter', 'heron', 'lynx', 'badger', 'finch', 'marten', 'newt', 'ibis', 'wren', 'vole', 'stoat', 'plover', 'gecko', 'tapir', 'okapi', 'koala'];
 
-export function generateName(): string {
-  const b = randomBytes(3);
-  return `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
+/**
+ * A name no container holds now (of 25,600, a hundred containers make a clash likely, which
+ * Docker retries too); a race with another run for the same new name still ends in Conflict.
+ */
+export function generateName(taken: (name: string) => boolean = (n) => existsSync(join(namesDir(), n))): string {
+  for (let attempt = 0; ; attempt++) {
+    const b = randomBytes(3);
+    const name = `${ADJECTIVES[b[0]! % ADJECTIVES.length]}_${NOUNS[b[1]! % NOUNS.length]}${b[2]! % 100}`;
+    if (!taken(name) || attempt === 64) return name;
+  }
 }
 
 export async function reserveName(name: string, id: string): Promise<string> {
