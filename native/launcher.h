@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define PROTOCOL_VERSION "1"
 
@@ -88,6 +90,9 @@ struct plan {
 	/* limits.c */
 	unsigned long pids_limit; /* 0: none */
 	const char *cgroup;
+	/* judge mode (usage.c): what is measured, and the limits the parent enforces (0 = none) */
+	bool usage_report;
+	unsigned long long cpu_limit_ms, wall_limit_ms, output_limit, rss_limit, map_limit;
 };
 
 /* What the parent side runs beside the container. */
@@ -103,6 +108,7 @@ struct session {
 	} helpers[2];
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging or relaying, else -1 */
 	int in[2];          /* its stdin pipe when detached or relayed with -i, else -1 */
+	int workload_status[2]; /* judge mode with init: pid 1 writes its workload's wait status here, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */
 	pid_t fuse;         /* the fuse-overlayfs daemon (fuse.c), or 0 */
 	unsigned restarts;
@@ -118,10 +124,16 @@ void status_child(pid_t pid);
 void status_started(pid_t pid);
 void status_exit(int code);
 void status_error(const char *stage, int err, const char *msg);
+void status_line(const char *line);
 void die(const char *stage, int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 
 /* Messages from the child to the parent over the sync socket. */
-enum child_msg_type { MSG_ERROR = 1, MSG_PTY = 2 };
+enum child_msg_type {
+	MSG_ERROR = 1,
+	MSG_PTY = 2,  /* the pty master, for the parent to relay */
+	MSG_PROC = 3, /* the container's proc instance, for the parent's sampler (usage-report) */
+	MSG_MAPS = 4, /* the seccomp listener of mappings beyond map-limit, for the parent to refuse */
+};
 struct child_msg {
 	int type;
 	int err;
@@ -144,12 +156,13 @@ void setup_rootfs(const struct plan *p);
 
 /* process.c (child) */
 void exec_process(const struct plan *p, int sock, const struct release_msg *rel);
+extern int init_status_fd; /* the init writes its workload's wait status here before it exits (or -1) */
 bool gid_is_mapped(const struct plan *p, unsigned long gid);
 int close_fds_except(const int *keep, size_t n);
 
 /* tty.c */
 int tty_open_pair(int *master, int *slave);
-int send_fd(int sock, int fd);
+int send_fd(int sock, enum child_msg_type type, int fd);
 int recv_fd(int sock, struct child_msg *msg);
 void tty_raw(int fd);
 void tty_restore(void);
@@ -160,6 +173,33 @@ void attach_accept(int listen_fd);
 int attach_poll_fds(struct pollfd *fds, int max);
 void attach_input(const struct pollfd *fds, int n, int target);
 void attach_close_all(void);
+
+/* usage.c (parent): what judge mode measures of the container, and which limit ended it */
+struct usage {
+	int procfd;                  /* the container's proc instance, or -1 */
+	struct timespec started;     /* the exec */
+	long long wall_us;           /* exec to the init reaped */
+	long long next_sample_us;    /* CLOCK_MONOTONIC */
+	unsigned long long cpu_ms;   /* the last sample: CPU of every live process and what they reaped */
+	unsigned long long rss_sum_peak_kb, vm_peak_kb; /* peaks: sum of RSS; one process's address space */
+	unsigned long long output;   /* relayed bytes, stdout and stderr together */
+	bool truncated;
+	const char *killed;          /* the limit that ended it: cpu, wall, output, rss; or NULL */
+	long long ending;            /* since when (ms, CLOCK_MONOTONIC) its processes are being killed, or 0 */
+	bool workload_ended;         /* the init reported its workload's wait status */
+	int workload_status;
+	int maps_fd;                 /* the seccomp listener of map-limit, or -1 */
+	unsigned long long refused_maps, refused_max; /* mappings refused past map-limit; the largest asked */
+};
+int usage_watch_maps(void);
+void usage_answer_map(struct usage *u, unsigned long long limit);
+long long now_ms(void);
+void usage_kill_all(struct usage *u, pid_t init);
+void usage_begin(struct usage *u, int procfd, int maps_fd);
+int usage_timeout(const struct plan *p, const struct usage *u);
+const char *usage_sample(const struct plan *p, struct usage *u);
+void usage_end(struct usage *u);
+void usage_report(const struct usage *u, int wstatus, const struct rusage *ru);
 
 /* supervise.c (parent) */
 int supervise(const struct plan *p, struct session *s, int sock);

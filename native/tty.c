@@ -24,9 +24,9 @@ int tty_open_pair(int *master, int *slave)
 	return *slave < 0 ? -1 : 0;
 }
 
-int send_fd(int sock, int fd)
+int send_fd(int sock, enum child_msg_type type, int fd)
 {
-	struct child_msg m = { .type = MSG_PTY };
+	struct child_msg m = { .type = type };
 	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
 	char ctl[CMSG_SPACE(sizeof(int))];
 	memset(ctl, 0, sizeof(ctl));
