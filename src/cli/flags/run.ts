@@ -73,14 +73,15 @@ small init. Its stdout and stderr are relayed and counted. At a limit every proc
 is killed (SIGKILL: SIGTERM-ignoring and forking ones too) and reaped by the init, so its CPU
 time counts. --limits keys: time (CPU seconds of every process), wall (seconds from the exec
 to the last process gone), extra (grace before the kill), mem, fsize, output (stdout and
-stderr together), stack (bytes, K/M/G), procs, files. --result FILE gets one JSON record,
+stderr together), stack (bytes, K/M/G), procs (as --pids-limit: the whole box), files.
+mem and procs are --memory's and --pids-limit's mechanism when those flags are not given. --result FILE gets one JSON record,
 written atomically: status OK, RE, SG, TO, ML, OL or XX, isolate's meta fields and Judge0's.
 Exit code: the box's (137 when killed), 125 for nook's own failure.
 Mechanism without cgroups: rlimits and the launcher's sampling (every 10 ms). Exact: the CPU
 and wall times reported (wait4 of the init). Approximate: the kill at the CPU limit (up to
 ~20 ms late); mem (RLIMIT_AS per process, and a kill when the sampled RSS sum reaches it; ML after
 many small allocations failed at the cap is a heuristic, after one of 1 MiB or more it is
-certain); procs (RLIMIT_NPROC, per user namespace); max-rss (the largest process;
+certain); max-rss (the largest process;
 sampled-rss-sum is the whole box, sampled).`;
 
 export type RunFlags = FlagsOf<typeof defineRunOptions>;
