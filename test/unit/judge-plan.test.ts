@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { throwsNook } from './assert-nook.js';
-import { failureRecord, judgeDirectives, judgeStatus, limitRlimits, parseLimits, resultRecord, type UsageReport } from '../../src/core/judge-plan.js';
+import { failureRecord, judgeDirectives, judgeResources, judgeStatus, parseLimits, resultRecord, type UsageReport } from '../../src/core/judge-plan.js';
 import { RLIMITS } from '../../src/core/ulimits.js';
 
 const usage = (over: Partial<UsageReport> = {}): UsageReport => ({
@@ -25,16 +25,16 @@ test('--limits: the fixed keys, seconds, binary sizes and counts', () => {
   throwsNook(() => parseLimits('time'), /time has no value/);
 });
 
-test('limits become rlimits in one place; RLIMIT_CPU is a backstop a second past time+extra', () => {
-  const r = limitRlimits(parseLimits('time=2,extra=0.5,mem=256M,procs=64,fsize=10M,stack=64M,files=16'));
-  const by = (name: string) => r.find((x) => x.resource === RLIMITS[name]);
+test('limits map in one place: mem and procs to --memory and --pids-limit, the rest to rlimits; RLIMIT_CPU a second past time+extra', () => {
+  const { limits, rlimits } = judgeResources(parseLimits('time=2,extra=0.5,mem=256M,procs=64,fsize=10M,stack=64M,files=16'));
+  assert.equal(limits, { memory: 256 * 1024 ** 2, pidsLimit: 64 });
+  const by = (name: string) => rlimits.find((x) => x.resource === RLIMITS[name]);
   assert.equal(by('cpu'), { resource: RLIMITS['cpu'], soft: 4, hard: 5 });
-  assert.equal(by('as'), { resource: RLIMITS['as'], soft: 256 * 1024 ** 2, hard: 256 * 1024 ** 2 });
-  assert.equal(by('nproc')?.soft, 64);
   assert.equal(by('fsize')?.soft, 10 * 1024 ** 2);
   assert.equal(by('stack')?.soft, 64 * 1024 ** 2);
   assert.equal(by('nofile')?.soft, 16);
-  assert.equal(limitRlimits({ extra: 0 }), []);
+  assert.equal(rlimits.length, 4);
+  assert.equal(judgeResources({ extra: 0 }), { limits: { memory: undefined, pidsLimit: undefined }, rlimits: [] });
 });
 
 test('the launcher kills at time+extra and wall+extra, in ms; output and mem in bytes', () => {
