@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fail } from '../errors.js';
 import { LAUNCHER_ENV } from '../paths.js';
 import { encodeDirectives, type Directive } from '../core/directives.js';
-import { failureRecord, resultRecord, type JudgeLimits, type ResultRecord, type UsageReport } from '../core/judge-plan.js';
+import { failureRecord, resultRecord, type BoxLimits, type ResultRecord, type UsageReport } from '../core/judge-plan.js';
 import { ARGS_FD, DETACHED_STATUS_FD } from '../launcher/fd-layout.js';
 import { parseStatusLines, type StatusEvent } from '../launcher/detached.js';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -34,7 +34,7 @@ function openIo(path: string | undefined, write: boolean): number | 'inherit' {
  * Runs the box and waits for it; returns its exit code (the container's status, 125 or
  * 126/127 for a start that failed) after writing the record, if one was asked for.
  */
-export async function runJudged(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: JudgeLimits, io: JudgedIo): Promise<number> {
+export async function runJudged(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: BoxLimits, io: JudgedIo): Promise<number> {
   const fds = [openIo(io.stdin, false), openIo(io.stdout, true), openIo(io.stderr, true)] as const;
   const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], {
     stdio: [...fds, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])],

@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import type { Directive } from './directives.js';
 import { RLIMITS } from './ulimits.js';
-import type { ResourceLimits, Rlimit } from './limits.js';
+import type { AppliedLimits, ResourceLimits, Rlimit } from './limits.js';
 import { splitKeyValue } from '../util/key-value.js';
 
 /** `--limits`: seconds for the times, bytes for the sizes; undefined is no limit. */
@@ -121,8 +121,6 @@ const DESCRIPTIONS: Record<JudgeStatus, string> = {
   ML: 'Memory limit exceeded', OL: 'Output limit exceeded', XX: 'Internal error',
 };
 
-/** How the limits were applied: named in the record, so a grader knows what the numbers mean. */
-export const MECHANISM = 'rlimits+supervisor';
 
 export interface ResultRecord {
   status: JudgeStatus;
@@ -157,8 +155,20 @@ export interface ResultRecord {
   'refused-allocations': number | null;
   'refused-max-bytes': number | null;
   limits: JudgeLimits;
+  /** what `run`'s limits applied, defaults included (processes, memory, the mechanism) */
+  applied: AppliedLimits;
   mechanism: string;
 }
+
+/**
+ * How the limits were applied, named in the record so a grader knows what the numbers mean:
+ * run's mechanism (rlimits, or cgroup-v2 where the user owns a delegated tree) and the
+ * launcher's sampling. The record's numbers are the launcher's in both (cg-* stay null).
+ */
+const mechanismOf = (a: AppliedLimits) => `${a.mechanism}+supervisor`;
+
+/** The box's limits as given, and as `run` applied them. */
+export interface BoxLimits { judge: JudgeLimits; applied: AppliedLimits }
 
 const SIGNAL_NAMES: Record<number, string> = { 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 31: 'SIGSYS' };
 
@@ -197,7 +207,7 @@ export function memoryExceeded(u: UsageReport, l: JudgeLimits): boolean {
 }
 
 /** The record of a box that ran. */
-export function resultRecord(u: UsageReport, l: JudgeLimits): ResultRecord {
+export function resultRecord(u: UsageReport, { judge: l, applied }: BoxLimits): ResultRecord {
   const { status, message } = judgeStatus(u, l);
   const cpu = round3((u.utime_us + u.stime_us) / 1e6);
   const wall = round3(u.wall_us / 1e6);
@@ -211,12 +221,12 @@ export function resultRecord(u: UsageReport, l: JudgeLimits): ResultRecord {
     'sampled-rss-sum': u.sampled_rss_sum_peak_kb, 'sampled-vm-max': u.sampled_vm_peak_kb,
     'output-bytes': u.output_bytes, 'output-truncated': u.truncated,
     'refused-allocations': u.refused_maps, 'refused-max-bytes': u.refused_max_bytes,
-    limits: l, mechanism: MECHANISM,
+    limits: l, applied, mechanism: mechanismOf(applied),
   };
 }
 
 /** The record of a box nook could not run (XX): every measurement null. */
-export function failureRecord(message: string, l: JudgeLimits): ResultRecord {
+export function failureRecord(message: string, { judge: l, applied }: BoxLimits): ResultRecord {
   return {
     status: 'XX', message, status_description: DESCRIPTIONS.XX, killed: false,
     time: null, 'time-wall': null, 'max-rss': null, 'csw-voluntary': null, 'csw-forced': null,
@@ -224,6 +234,6 @@ export function failureRecord(message: string, l: JudgeLimits): ResultRecord {
     cpu_time: null, wall_time: null, memory: null, exit_code: null, exit_signal: null,
     'sampled-rss-sum': null, 'sampled-vm-max': null, 'output-bytes': null, 'output-truncated': false,
     'refused-allocations': null, 'refused-max-bytes': null,
-    limits: l, mechanism: MECHANISM,
+    limits: l, applied, mechanism: mechanismOf(applied),
   };
 }

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { throwsNook } from './assert-nook.js';
 import { failureRecord, judgeDirectives, judgeResources, judgeStatus, parseLimits, resultRecord, type UsageReport } from '../../src/core/judge-plan.js';
 import { RLIMITS } from '../../src/core/ulimits.js';
+import type { AppliedLimits } from '../../src/core/limits.js';
 
 const usage = (over: Partial<UsageReport> = {}): UsageReport => ({
   exitcode: 0, exitsig: 0, killed: '', utime_us: 100_000, stime_us: 20_000, wall_us: 150_000, maxrss_kb: 2048,
@@ -68,11 +69,12 @@ test('the verdict: limits first, then how it ended', () => {
 
 test('the record: isolate\'s and Judge0\'s fields from one measurement, null where there is none', () => {
   const l = parseLimits('time=1');
-  const r = resultRecord(usage({ exitcode: -1, exitsig: 11 }), l);
+  const applied: AppliedLimits = { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, pidsLimit: 4096, mechanism: 'rlimits' };
+  const r = resultRecord(usage({ exitcode: -1, exitsig: 11 }), { judge: l, applied });
   assert.equal([r.time, r['time-wall'], r['max-rss'], r['csw-voluntary'], r['csw-forced'], r.exitcode, r.exitsig], [0.12, 0.15, 2048, 3, 4, null, 11]);
   assert.equal([r.cpu_time, r.wall_time, r.memory, r.exit_code, r.exit_signal], [0.12, 0.15, 2048, null, 11]);
-  assert.equal([r['cg-mem'], r['cg-oom-killed'], r.killed, r.mechanism, r.limits], [null, null, false, 'rlimits+supervisor', l]);
-  const x = failureRecord('command not found', l);
+  assert.equal([r['cg-mem'], r['cg-oom-killed'], r.killed, r.mechanism, r.limits, r.applied.pidsLimit], [null, null, false, 'rlimits+supervisor', l, 4096]);
+  const x = failureRecord('command not found', { judge: l, applied });
   assert.equal([x.status, x.message, x.time, x.exit_code], ['XX', 'command not found', null, null]);
 });
 

@@ -258,7 +258,7 @@ async function runContainer(image: string | undefined, command: string[], flags:
     const { runJudged } = await import('../../containers/judged-run.js');
     const seccomp = facts.bpf === undefined ? undefined : memfdWith('nook-seccomp', facts.bpf);
     const result = flags.result === undefined ? undefined : resolve(flags.result);
-    return runJudged(launcher, plan.directives, seccomp, facts.judge!, { stdin: flags.stdin, stdout: flags.stdout, stderr: flags.stderr, result });
+    return runJudged(launcher, plan.directives, seccomp, { judge: facts.judge!, applied: limits.applied }, { stdin: flags.stdin, stdout: flags.stdout, stderr: flags.stderr, result });
   }
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
