@@ -139,6 +139,23 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			p->relay[tmp] = true;
 			break;
 		case DIR_INIT: p->init = true; break;
+		case DIR_USAGE_REPORT: p->usage_report = true; break;
+		case DIR_CPU_LIMIT:
+		case DIR_WALL_LIMIT:
+		case DIR_OUTPUT_LIMIT:
+		case DIR_RSS_LIMIT:
+		case DIR_MAP_LIMIT: {
+			unsigned long long *field = d->id == DIR_CPU_LIMIT ? &p->cpu_limit_ms : d->id == DIR_WALL_LIMIT ? &p->wall_limit_ms
+				: d->id == DIR_OUTPUT_LIMIT ? &p->output_limit : d->id == DIR_RSS_LIMIT ? &p->rss_limit : &p->map_limit;
+			char *end;
+			errno = 0;
+			*field = strtoull(d->argv[0], &end, 10);
+			if (errno || end == d->argv[0] || *end || d->argv[0][0] == '-') {
+				snprintf(err, errlen, "%s: bad number %s", directive_table[d->id].name, d->argv[0]);
+				return -1;
+			}
+			break;
+		}
 		case DIR_DIE_WITH_PARENT: p->die_with_parent = true; break;
 		case DIR_NO_NEW_PRIVS: p->no_new_privs = true; break;
 		case DIR_SECCOMP_FD: {

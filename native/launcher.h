@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define PROTOCOL_VERSION "2"
 
@@ -90,6 +92,9 @@ struct plan {
 	/* limits.c */
 	unsigned long pids_limit; /* 0: none */
 	const char *cgroup;
+	/* judge mode (usage.c): what is measured, and the limits the parent enforces (0 = none) */
+	bool usage_report;
+	unsigned long long cpu_limit_ms, wall_limit_ms, output_limit, rss_limit, map_limit;
 };
 
 /* What the parent side runs beside the container. */
@@ -105,6 +110,7 @@ struct session {
 	} helpers[2];
 	int out[2], err[2]; /* the container's stdout/stderr pipes when logging or relaying, else -1 */
 	int in[2];          /* its stdin pipe when detached or relayed with -i, else -1 */
+	int workload_status[2]; /* judge mode with init: pid 1 writes its workload's wait status here, else -1 */
 	int attach_listen;  /* the attach socket, or -1 */
 	pid_t fuse;         /* the fuse-overlayfs daemon (fuse.c), or 0 */
 	unsigned restarts;
@@ -120,6 +126,7 @@ void status_child(pid_t pid);
 void status_started(pid_t pid);
 void status_exit(int code);
 void status_error(const char *stage, int err, const char *msg);
+void status_line(const char *line);
 void die(const char *stage, int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 
 /* sync.c: the hand-shake over the sync socket (drawn in main.c). One message per send; the
@@ -129,6 +136,8 @@ enum sync_type {
 	SYNC_NET_READY,   /* parent -> child: the network helpers are ready (sent only when there are any) */
 	SYNC_PTY,         /* child -> parent: the pty master, passed along with SCM_RIGHTS */
 	SYNC_ERROR,       /* child -> parent: set-up failed; stage, errno, exit code and the line to print */
+	SYNC_PROC,        /* child -> parent: the container's proc instance, for the sampler (usage-report) */
+	SYNC_MAPS,        /* child -> parent: the seccomp listener of mappings past map-limit, for the parent to refuse */
 	/* pids-limit's counting namespace P (limits.c), on a socket of its own */
 	SYNC_COUNT_MAPPED, /* launcher -> P: P's id maps are written: limit yourself, clone the container */
 	SYNC_COUNTED,      /* P -> launcher: the container is cloned and mapped; carries its pid */
@@ -161,6 +170,7 @@ void setup_rootfs(const struct plan *p);
 
 /* process.c (child) */
 void exec_process(const struct plan *p, int sock, const struct sync_msg *release);
+extern int init_status_fd; /* the init writes its workload's wait status here before it exits (or -1) */
 bool gid_is_mapped(const struct plan *p, unsigned long gid);
 int close_fds_except(const int *keep, size_t n);
 int null_stdio(bool keep_stderr);
@@ -176,6 +186,33 @@ void attach_accept(int listen_fd);
 int attach_poll_fds(struct pollfd *fds, int max);
 void attach_input(const struct pollfd *fds, int n, int target);
 void attach_close_all(void);
+
+/* usage.c (parent): what judge mode measures of the container, and which limit ended it */
+struct usage {
+	int procfd;                  /* the container's proc instance, or -1 */
+	struct timespec started;     /* the exec */
+	long long wall_us;           /* exec to the init reaped */
+	long long next_sample_us;    /* CLOCK_MONOTONIC */
+	unsigned long long cpu_ms;   /* the last sample: CPU of every live process and what they reaped */
+	unsigned long long rss_sum_peak_kb, vm_peak_kb; /* peaks: sum of RSS; one process's address space */
+	unsigned long long output;   /* relayed bytes, stdout and stderr together */
+	bool truncated;
+	const char *killed;          /* the limit that ended it: cpu, wall, output, rss; or NULL */
+	long long ending;            /* since when (ms, CLOCK_MONOTONIC) its processes are being killed, or 0 */
+	bool workload_ended;         /* the init reported its workload's wait status */
+	int workload_status;
+	int maps_fd;                 /* the seccomp listener of map-limit, or -1 */
+	unsigned long long refused_maps, refused_max; /* mappings refused past map-limit; the largest asked */
+};
+int usage_watch_maps(void);
+void usage_answer_map(struct usage *u, unsigned long long limit);
+long long now_ms(void);
+void usage_kill_all(struct usage *u, pid_t init);
+void usage_begin(struct usage *u, int procfd, int maps_fd);
+int usage_timeout(const struct plan *p, const struct usage *u);
+const char *usage_sample(const struct plan *p, struct usage *u);
+void usage_end(struct usage *u);
+void usage_report(const struct usage *u, int wstatus, const struct rusage *ru);
 
 /* supervise.c (parent) */
 int supervise(const struct plan *p, struct session *s, int sock);

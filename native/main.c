@@ -285,6 +285,10 @@ static int run_once(const struct plan *p, struct session *s)
 	/* with -i: stdin is a pipe the attach socket's clients (detached) or we (relayed) write into */
 	if (((p->detach && p->keep_stdin && !p->tty) || p->relay[0]) && pipe2(s->in, O_CLOEXEC) < 0)
 		die("stdio", errno, "pipe: %s", strerror(errno));
+	/* judge mode: the init's own exit code cannot tell "killed by signal N" from "exit 128+N" */
+	s->workload_status[0] = s->workload_status[1] = -1;
+	if (p->usage_report && p->init && pipe2(s->workload_status, O_CLOEXEC) < 0)
+		die("stdio", errno, "pipe: %s", strerror(errno));
 
 	/* a new network with helpers: they start after the clone and the workload waits for them */
 	bool helpers_pending = !p->join_pid && !p->join_net_pid && (p->net_helper || p->n_publish);
@@ -343,14 +347,26 @@ static int run_once(const struct plan *p, struct session *s)
 		    (s->in[0] >= 0 && dup2(s->in[0], 0) < 0))
 			child_fail(-1, "stdio", errno, 125, "dup2: %s", strerror(errno));
 		/* none of the launcher's fds (log, state, helpers' pipes, attach socket) come along */
-		int keep[] = { sv[1], p->seccomp_fd };
-		if (close_fds_except(keep, 2) < 0)
+		int keep[] = { sv[1], p->seccomp_fd, s->workload_status[1] };
+		init_status_fd = s->workload_status[1];
+		if (close_fds_except(keep, 3) < 0)
 			child_fail(-1, "fds", errno, 125, "close_range: %s", strerror(errno));
 		if (!p->join_pid) {
 			if (p->unshare_net)
 				loopback_up();
 			write_sysctls(p);
 			setup_rootfs(p);
+			/* judge mode: the parent samples the container through its own proc instance */
+			int proc = p->usage_report ? open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			if (p->usage_report && (proc < 0 || sync_send(sv[1], &(struct sync_msg){ .type = SYNC_PROC }, proc) < 0))
+				child_fail(-1, "usage", errno, 125, "cannot pass the container's /proc to the launcher: %s", strerror(errno));
+			if (proc >= 0)
+				close(proc);
+			int maps = p->map_limit ? usage_watch_maps() : -1;
+			if (p->map_limit && (maps < 0 || sync_send(sv[1], &(struct sync_msg){ .type = SYNC_MAPS }, maps) < 0))
+				child_fail(-1, "usage", errno, 125, "cannot watch the container's mappings: %s", strerror(errno));
+			if (maps >= 0)
+				close(maps);
 		}
 		/* the network helpers started beside our set-up: the workload waits for them */
 		struct sync_msg ready;
@@ -361,8 +377,8 @@ static int run_once(const struct plan *p, struct session *s)
 	}
 
 	close(sv[1]);
-	int *child_ends[] = { &s->out[1], &s->err[1], &s->in[0] };
-	for (size_t i = 0; i < 3; i++)
+	int *child_ends[] = { &s->out[1], &s->err[1], &s->in[0], &s->workload_status[1] };
+	for (size_t i = 0; i < 4; i++)
 		if (*child_ends[i] >= 0) {
 			close(*child_ends[i]);
 			*child_ends[i] = -1;

@@ -50,6 +50,13 @@ static void status_event(const char *type, const char *key, int value)
 	emit(line);
 }
 
+/* one line the caller formatted (usage.c), when there is a status fd */
+void status_line(const char *line)
+{
+	if (status_fd >= 0)
+		emit(line);
+}
+
 void status_child(pid_t pid) { status_event("child", "pid", (int)pid); }
 void status_started(pid_t pid) { status_event("started", "pid", (int)pid); }
 void status_exit(int code) { status_event("exit", "code", code); }

@@ -1,6 +1,7 @@
 /* The launcher's parent side after the release: it relays the pty (or, for a caller's
  * terminal without -t, the stdio pipes), forwards signals, reaps the container's init and
- * turns its end into an exit code (128+signal for a signal). */
+ * turns its end into an exit code (128+signal for a signal). In judge mode it also samples
+ * the container and kills it at its limits (usage.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -45,14 +46,24 @@ static void copy_winsize(int from, int to)
 }
 
 /* Reads what a pipe holds into the log (stream) and to our own fd `to`; 0 at EOF, or
- * -1 once neither can be done any more. */
-static ssize_t drain(int fd, const char *stream, int to)
+ * -1 once neither can be done any more. With an output limit, `u` counts what was relayed
+ * and what is beyond the limit is read and dropped (so the writers never block on it). */
+static ssize_t drain(int fd, const char *stream, int to, const struct plan *p, struct usage *u)
 {
 	char buf[65536];
 	ssize_t r = read(fd, buf, sizeof(buf));
-	if (r > 0 && stream)
-		log_write(stream, buf, (size_t)r);
-	if (r > 0 && to >= 0 && write_all(to, buf, (size_t)r) < 0) {
+	size_t keep = r > 0 ? (size_t)r : 0;
+	if (r > 0 && p->output_limit) {
+		unsigned long long left = u->output < p->output_limit ? p->output_limit - u->output : 0;
+		if (keep > left) {
+			keep = (size_t)left;
+			u->truncated = true;
+		}
+		u->output += keep;
+	}
+	if (keep > 0 && stream)
+		log_write(stream, buf, keep);
+	if (keep > 0 && to >= 0 && write_all(to, buf, keep) < 0) {
 		errno = EIO; /* the caller's terminal is gone: the container gets EPIPE from now on */
 		return -1;
 	}
@@ -61,8 +72,9 @@ static ssize_t drain(int fd, const char *stream, int to)
 
 int supervise(const struct plan *p, struct session *s, int sock)
 {
-	int master = -1;
-	/* Until exec, the child talks: SYNC_PTY, or SYNC_ERROR. The end of the stream means exec happened. */
+	int master = -1, procfd = -1, maps = -1;
+	/* Until exec, the child talks: SYNC_PTY, SYNC_PROC, SYNC_MAPS, or SYNC_ERROR. The end of
+	 * the stream means exec happened. */
 	for (;;) {
 		struct sync_msg m;
 		char got[64];
@@ -74,6 +86,14 @@ int supervise(const struct plan *p, struct session *s, int sock)
 			master = fd;
 			continue;
 		}
+		if (r > 0 && m.type == SYNC_PROC && fd >= 0 && procfd < 0) {
+			procfd = fd;
+			continue;
+		}
+		if (r > 0 && m.type == SYNC_MAPS && fd >= 0 && maps < 0) {
+			maps = fd;
+			continue;
+		}
 		if (fd >= 0)
 			close(fd);
 		int code = 125;
@@ -82,18 +102,23 @@ int supervise(const struct plan *p, struct session *s, int sock)
 			code = m.exit_code;
 		} else {
 			char msg[200];
-			snprintf(msg, sizeof(msg), "sync: expected one pty (with its master), an error or the end of the stream from the container's first process, got %s", got);
+			snprintf(msg, sizeof(msg), "sync: expected one pty, proc or maps (each with its fd), an error or the end of the stream from the container's first process, got %s", got);
 			kill(s->child, SIGKILL);
 			status_error("sync", EPROTO, msg);
 		}
 		int st;
 		while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
 			;
-		if (master >= 0)
-			close(master);
+		for (int *f = (int[]){ master, procfd, maps }, i = 0; i < 3; i++)
+			if (f[i] >= 0)
+				close(f[i]);
 		return code;
 	}
 	close(sock);
+	struct usage u = { .procfd = -1, .maps_fd = -1 };
+	usage_begin(&u, procfd, maps);
+	struct rusage ru = { 0 };
+	int wstatus = 0;
 	/* recorded before the caller hears "started": the verb it runs next (stop) must find it running */
 	record_state(p, s, "running", 0);
 	status_started(s->child);
@@ -122,7 +147,7 @@ int supervise(const struct plan *p, struct session *s, int sock)
 	char buf[65536];
 	/* after the container's end, what is left of its output is drained, then we stop */
 	while (code < 0 || master >= 0 || s->out[0] >= 0 || s->err[0] >= 0) {
-		struct pollfd fds[8 + 8] = {
+		struct pollfd fds[10 + 8] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = master, .events = POLLIN },
 			/* once the container has ended, what is typed is the shell's again */
@@ -132,13 +157,34 @@ int supervise(const struct plan *p, struct session *s, int sock)
 			{ .fd = s->attach_listen, .events = POLLIN },
 			{ .fd = s->helpers[HELPER_NET].err, .events = POLLIN },
 			{ .fd = s->helpers[HELPER_FORWARDER].err, .events = POLLIN },
+			{ .fd = code < 0 ? s->workload_status[0] : -1, .events = POLLIN },
+			{ .fd = u.maps_fd, .events = POLLIN },
 		};
-		int clients = attach_poll_fds(&fds[8], 8);
-		int n = poll(fds, (nfds_t)(8 + clients), code >= 0 ? 100 : -1);
+		int clients = attach_poll_fds(&fds[10], 8);
+		int n = poll(fds, (nfds_t)(10 + clients), code >= 0 ? 100 : usage_timeout(p, &u));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && code >= 0)
 			break;
+		/* judge mode: at a limit, or once the workload has ended, every process but the init gets
+		 * SIGKILL (whatever ignores SIGTERM or forks meanwhile goes too), and the init reaps them
+		 * all, so their CPU time is in its rusage; then it exits */
+		if (p->usage_report && code < 0) {
+			if (!u.killed && !u.ending && (u.killed = usage_sample(p, &u)))
+				u.ending = now_ms();
+			if (u.ending)
+				usage_kill_all(&u, s->child);
+		}
+		if (fds[8].revents & (POLLIN | POLLHUP)) {
+			int st;
+			if (read(s->workload_status[0], &st, sizeof(st)) == (ssize_t)sizeof(st))
+				u.workload_status = st, u.workload_ended = true;
+			close(s->workload_status[0]);
+			s->workload_status[0] = -1;
+			if (!u.ending)
+				u.ending = now_ms();
+			usage_kill_all(&u, s->child);
+		}
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -146,9 +192,14 @@ int supervise(const struct plan *p, struct session *s, int sock)
 				if (sig == SIGCHLD) {
 					int st;
 					pid_t w;
-					while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-						if (w == s->child)
+					struct rusage r;
+					while ((w = wait4(-1, &st, WNOHANG, &r)) > 0) {
+						if (w == s->child) {
 							code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+							wstatus = st;
+							ru = r;
+							usage_end(&u);
+						}
 						for (int h = 0; h < HELPER_SLOTS; h++)
 							if (w == s->helpers[h].pid)
 								s->helpers[h].pid = 0;
@@ -190,7 +241,11 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		for (int k = 0; k < 2; k++) {
 			int *fd = k == 0 ? &s->out[0] : &s->err[0];
 			if (*fd >= 0 && (fds[3 + k].revents & (POLLIN | POLLHUP | POLLERR))) {
-				ssize_t r = drain(*fd, logging ? (k == 0 ? "stdout" : "stderr") : NULL, p->relay[k + 1] ? k + 1 : -1);
+				ssize_t r = drain(*fd, logging ? (k == 0 ? "stdout" : "stderr") : NULL, p->relay[k + 1] && !p->detach ? k + 1 : -1, p, &u);
+				if (u.truncated && code < 0 && !u.killed) {
+					u.killed = "output";
+					u.ending = now_ms();
+				}
 				if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
 					close(*fd);
 					*fd = -1;
@@ -202,19 +257,33 @@ int supervise(const struct plan *p, struct session *s, int sock)
 		for (int h = 0; h < HELPER_SLOTS; h++) {
 			int *fd = &s->helpers[h].err;
 			/* a helper that ended leaves EOF here: stop polling it rather than spin */
-			if (*fd >= 0 && (fds[6 + h].revents & (POLLIN | POLLHUP | POLLERR)) && drain(*fd, NULL, -1) == 0) {
+			if (*fd >= 0 && (fds[6 + h].revents & (POLLIN | POLLHUP | POLLERR)) && read(*fd, buf, sizeof(buf)) == 0) {
 				close(*fd);
 				*fd = -1;
 			}
 		}
-		attach_input(&fds[8], clients, code >= 0 ? -1 : master >= 0 ? master : s->in[1]);
+		if (fds[9].revents & (POLLIN | POLLHUP | POLLERR))
+			usage_answer_map(&u, p->map_limit);
+		attach_input(&fds[10], clients, code >= 0 ? -1 : master >= 0 ? master : s->in[1]);
 	}
 	if (code < 0) {
-		int st;
-		while (waitpid(s->child, &st, 0) < 0 && errno == EINTR)
+		while (wait4(s->child, &wstatus, 0, &ru) < 0 && errno == EINTR)
 			;
-		code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+		usage_end(&u);
 	}
+	/* with an init, the workload's own end (unless the init was killed before it wrote it) */
+	if (s->workload_status[0] >= 0) {
+		int st;
+		if (read(s->workload_status[0], &st, sizeof(st)) == (ssize_t)sizeof(st))
+			u.workload_status = st, u.workload_ended = true;
+		close(s->workload_status[0]);
+		s->workload_status[0] = -1;
+	}
+	if (u.workload_ended)
+		wstatus = u.workload_status;
+	if (p->usage_report)
+		usage_report(&u, wstatus, &ru);
 	for (int k = 0; k < 2; k++) {
 		int *fd = k == 0 ? &s->out[0] : &s->err[0];
 		if (*fd >= 0)

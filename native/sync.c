@@ -10,7 +10,7 @@
 #include "launcher.h"
 
 static const char *const names[] = {
-	[SYNC_RELEASE] = "release", [SYNC_NET_READY] = "net-ready", [SYNC_PTY] = "pty", [SYNC_ERROR] = "error",
+	[SYNC_RELEASE] = "release", [SYNC_NET_READY] = "net-ready", [SYNC_PTY] = "pty", [SYNC_ERROR] = "error", [SYNC_PROC] = "proc", [SYNC_MAPS] = "maps",
 	[SYNC_COUNT_MAPPED] = "count-mapped", [SYNC_COUNTED] = "counted",
 };
 

@@ -11,6 +11,7 @@ import { CAPABILITIES, capabilityMask, resolveCapabilities, type Capability } fr
 import type { IdRange } from '../util/id-range.js';
 import type { ImageConfig } from './image-config.js';
 import { withTmpfsSize } from './limits.js';
+import { judgeDirectives, type JudgeLimits } from './judge-plan.js';
 
 
 export interface Identity {
@@ -68,6 +69,8 @@ export interface PlanInput {
   stateFile?: string | undefined;
   /** a detached container: its supervisor's records and restart policy */
   supervisor?: SupervisorSpec | undefined;
+  /** judge mode (--limits, --result): the launcher measures the box and kills it at these */
+  judge?: JudgeLimits | undefined;
 }
 
 export interface SupervisorSpec {
@@ -290,6 +293,8 @@ export function planLaunch(input: PlanInput): LaunchPlan {
       ['restart', sup.restart.name, String(sup.restart.maximumRetryCount)],
     );
   }
+  // a box must not outlive the CLI that writes its record
+  if (input.judge) d.push(...judgeDirectives(input.judge), ['die-with-parent']);
   d.push(['exec', ...argv]);
   return {
     directives: d,

@@ -7,7 +7,7 @@ import { NookError } from '../errors.js';
 import { LAUNCHER_ENV } from '../paths.js';
 import { ARGS_FD, DETACHED_STATUS_FD } from './fd-layout.js';
 
-export interface StatusEvent { type: 'child' | 'started' | 'error' | 'exit'; pid?: number; code?: number; stage?: string; errno?: number; msg?: string }
+export interface StatusEvent { type: 'child' | 'started' | 'error' | 'exit' | 'usage'; pid?: number; code?: number; stage?: string; errno?: number; msg?: string }
 
 /** Parses the launcher's JSON status lines. */
 export function parseStatusLines(text: string): StatusEvent[] {

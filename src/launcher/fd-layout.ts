@@ -1,7 +1,8 @@
 // Which fd carries what when nook starts the launcher: one owner for the numbers that the
 // directives (`seccomp-fd N`) and the spawn's stdio array must agree on.
 //   spawned and waited for (cp's and export's tar): 3 the directives, 4 the seccomp program;
-//   detached (run -d, start, exec -d): 3 the directives, 4 the status lines, 5 the program.
+//   detached (run -d, start, exec -d) and judge mode (run --limits/--result, spawned and waited
+//   for): 3 the directives, 4 the status lines, 5 the program.
 // A foreground run or exec execs the launcher in place: its memfd keeps whatever number it got.
 
 export const ARGS_FD = 3;

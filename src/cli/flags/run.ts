@@ -56,13 +56,38 @@ export function defineRunOptions(cmd: Command) {
     .option('--cpus <number>', 'CPUs (e.g. 1.5). Without cgroups approximate: pinned to ceil(N) CPUs, not a rate')
     .option('--cpu-shares <weight>', 'relative CPU weight (default 1024). Without cgroups approximate: a nice value (512: 3, 2: 19); above 1024 needs privilege, runs at nice 0')
     .option('--pids-limit <n>', 'processes of the whole container, all its uids together (0 or -1: unlimited; default: config limits.pids, 4096). Exact without cgroups too')
-    .option('--stop-timeout <seconds>', 'seconds `nook stop` waits before SIGKILL (default 10)');
+    .option('--stop-timeout <seconds>', 'seconds `nook stop` waits before SIGKILL (default 10)')
+    // judge mode (either of the first two; see JUDGE_HELP): src/containers/judged-run.ts
+    .option('--limits <key=value,key=value>', 'judge mode: time=S,wall=S,extra=S,mem=SIZE,procs=N,fsize=SIZE,output=SIZE,stack=SIZE,files=N')
+    .option('--result <file>', 'judge mode: write the result record (JSON) to FILE')
+    .option('--stdin <file>', 'judge mode: the container\'s stdin is FILE')
+    .option('--stdout <file>', 'judge mode: write the container\'s stdout to FILE')
+    .option('--stderr <file>', 'judge mode: write the container\'s stderr to FILE');
 }
+
+/** Judge mode in `nook run --help`: what is measured, how, and what is approximate. */
+const JUDGE_HELP = `
+Judge mode (--limits or --result): no network (unless --network is given), seccomp profile
+strict (unless --security-opt seccomp=... is given), no terminal; the command runs under a
+small init. Its stdout and stderr are relayed and counted. At a limit every process of the box
+is killed (SIGKILL: SIGTERM-ignoring and forking ones too) and reaped by the init, so its CPU
+time counts. --limits keys: time (CPU seconds of every process), wall (seconds from the exec
+to the last process gone), extra (grace before the kill), mem, fsize, output (stdout and
+stderr together), stack (bytes, K/M/G), procs (as --pids-limit: the whole box), files.
+mem and procs are --memory's and --pids-limit's mechanism when those flags are not given. --result FILE gets one JSON record,
+written atomically: status OK, RE, SG, TO, ML, OL or XX, isolate's meta fields and Judge0's.
+Exit code: the box's (137 when killed), 125 for nook's own failure.
+Mechanism without cgroups: rlimits and the launcher's sampling (every 10 ms). Exact: the CPU
+and wall times reported (wait4 of the init). Approximate: the kill at the CPU limit (up to
+~20 ms late); mem (RLIMIT_AS per process, and a kill when the sampled RSS sum reaches it; ML after
+many small allocations failed at the cap is a heuristic, after one of 1 MiB or more it is
+certain); max-rss (the largest process;
+sampled-rss-sum is the whole box, sampled).`;
 
 export type RunFlags = FlagsOf<typeof defineRunOptions>;
 
 export function defineRun(cmd: Command) {
-  return defineRunOptions(cmd.description('run a command in a new container'));
+  return defineRunOptions(cmd.description('run a command in a new container')).addHelpText('after', JUDGE_HELP);
 }
 
 export function defineCreate(cmd: Command) {

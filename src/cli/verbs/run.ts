@@ -2,7 +2,7 @@
 // network: every read), planRun (the pure planner's input and plan), recordContainer (the
 // container's directory and config.json), then the launch (exec in place, or detached).
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunFlags } from '../flags/run.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
@@ -33,6 +33,7 @@ import { encodeDirectives, formatDirectives } from '../../core/directives.js';
 import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
+import { judgeResources, parseLimits, type JudgeLimits } from '../../core/judge-plan.js';
 
 interface ImageChoice {
   /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
@@ -167,8 +168,11 @@ async function seccompProgram(profile: ResolvedProfile | undefined, capabilities
   return compiled.bpf ?? undefined;
 }
 
-/** What the run ends in: the launcher in place of nook, a detached one, or only the record. */
-type LaunchMode = 'foreground' | 'detached' | 'create';
+/**
+ * What the run ends in: the launcher in place of nook, a detached one, only the record, or
+ * judge mode's launcher, spawned and waited for (someone must write the result record).
+ */
+type LaunchMode = 'foreground' | 'detached' | 'create' | 'judged';
 
 /** What `run` found out before deciding anything: config, image, user, env, profile, network. */
 interface RunFacts {
@@ -199,11 +203,28 @@ interface RunFacts {
   mounts: Mounts;
   identity: ReturnType<typeof currentIdentity>;
   net: Awaited<ReturnType<typeof networkForRun>>;
+  /** judge mode: its limits (none given: measured only) */
+  judge: JudgeLimits | undefined;
+}
+
+/**
+ * Judge mode (--limits or --result): its limits, and the flags that mean something else with
+ * it refused. Its defaults (no network, the strict profile) are applied where those are chosen.
+ */
+function judgeMode(flags: RunFlags, mode: LaunchMode): JudgeLimits | undefined {
+  if (flags.limits === undefined && flags.result === undefined) {
+    if (flags.stdin ?? flags.stdout ?? flags.stderr) fail('--stdin, --stdout and --stderr are judge mode\'s', 'add --limits or --result');
+    return undefined;
+  }
+  const refused = [[flags.tty, '-t'], [flags.detach, '-d'], [mode === 'create', 'create']] as const;
+  for (const [given, name] of refused) if (given) fail(`judge mode (--limits, --result) does not take ${name}`);
+  return parseLimits(flags.limits ?? '');
 }
 
 /** `nook run`: gather the facts, plan, record, launch. */
 export async function run(image: string | undefined, command: string[], flags: RunFlags): Promise<number> {
-  return runContainer(image, command, flags, flags.detach ? 'detached' : 'foreground');
+  const judged = flags.limits !== undefined || flags.result !== undefined;
+  return runContainer(image, command, flags, judged ? 'judged' : flags.detach ? 'detached' : 'foreground');
 }
 
 /** `nook create`: as run, up to the record. */
@@ -233,19 +254,25 @@ async function runContainer(image: string | undefined, command: string[], flags:
     return 0;
   }
   if (record.limits?.cgroup) prepareCgroup(record.limits.cgroup.base, record.id, record.limits.cgroup.writes);
+  if (mode === 'judged') {
+    const { runJudged } = await import('../../containers/judged-run.js');
+    const seccomp = facts.bpf === undefined ? undefined : memfdWith('nook-seccomp', facts.bpf);
+    const result = flags.result === undefined ? undefined : resolve(flags.result);
+    return runJudged(launcher, plan.directives, seccomp, { judge: facts.judge!, applied: limits.applied }, { stdin: flags.stdin, stdout: flags.stdout, stderr: flags.stderr, result });
+  }
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
 }
 
-/** --network, or Docker's alias --net when --network is not given. */
-function networkFlag(flags: RunFlags): string | undefined {
-  return flags.net && !flags.network ? flags.net : flags.network;
+/** --network, or Docker's alias --net when --network is not given; judge mode's default is none. */
+function networkFlag(flags: RunFlags, judged: boolean): string | undefined {
+  return (flags.net && !flags.network ? flags.net : flags.network) ?? (judged ? 'none' : undefined);
 }
 
 /** The network flags in the network's own terms. */
-function networkRequest(flags: RunFlags): NetworkRequest {
+function networkRequest(flags: RunFlags, judged: boolean): NetworkRequest {
   return {
-    mode: networkFlag(flags),
+    mode: networkFlag(flags, judged),
     options: flags.networkOption ?? [],
     publish: flags.publish ?? [],
     publishAll: flags.publishAll ?? false,
@@ -260,6 +287,7 @@ function networkRequest(flags: RunFlags): NetworkRequest {
 async function gatherFacts(image: string | undefined, command: string[], flags: RunFlags, mode: LaunchMode): Promise<RunFacts> {
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
+  const judge = judgeMode(flags, mode);
   const config = await loadConfig();
   const id = newContainerId();
   const dir = containerFiles(id).dir;
@@ -282,23 +310,25 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   });
   const envFlags = (flags.env ?? []).map((e) => parseEnvEntry(e, hostEnv)).filter((e): e is string => e !== undefined);
   const { seccomp, ...security } = securityOptions(flags.securityOpt ?? []);
-  const profileRef = flags.privileged ? 'unconfined' : (seccomp ?? config.profile);
+  const profileRef = flags.privileged ? 'unconfined' : (seccomp ?? (judge ? 'strict' : config.profile));
   // Read once, here: the container keeps this text (a relative path means this directory).
   const profile = profileRef === 'unconfined' ? undefined : resolveProfile(profileRef);
   // A profile may carry its capability policy (`strict`: every one dropped), whatever its
   // name or path; --cap-add still adds back what is asked for.
   const capDrop = capDropUnder(profile, flags.capDrop ?? []);
+  // judge mode's mem and procs are --memory and --pids-limit when those are not given
+  const judged = judge ? judgeResources(judge) : undefined;
   const ulimits = {
     config: Object.entries(config.ulimits ?? {}).map(([k, v]) => parseUlimit(`${k}=${v}`)),
-    flags: (flags.ulimit ?? []).map(parseUlimit),
+    flags: [...(flags.ulimit ?? []).map(parseUlimit), ...(judged?.rlimits ?? [])],
   };
   const cpus = allowedCpus();
   const limits: ResourceLimits = {
-    memory: flags.memory !== undefined ? parseMemory(flags.memory) : undefined,
+    memory: flags.memory !== undefined ? parseMemory(flags.memory) : judged?.limits.memory,
     memorySwap: flags.memorySwap !== undefined ? parseMemorySwap(flags.memorySwap) : undefined,
     nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus, cpus.length) : undefined,
     cpuShares: flags.cpuShares !== undefined ? parseCpuShares(flags.cpuShares) : undefined,
-    pidsLimit: flags.pidsLimit !== undefined ? parsePidsLimit(flags.pidsLimit) : undefined,
+    pidsLimit: flags.pidsLimit !== undefined ? parsePidsLimit(flags.pidsLimit) : judged?.limits.pidsLimit,
   };
   const stopTimeout = flags.stopTimeout !== undefined ? parseStopTimeout(flags.stopTimeout) : undefined;
   const mechanism = hostMechanism(config.limits.mechanism);
@@ -310,12 +340,12 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const bpf = await seccompProgram(profile, capabilities);
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
-  const net = await networkForRun(networkRequest(flags), config, chosen.config, dir, hostname, name, identity);
+  const net = await networkForRun(networkRequest(flags, judge !== undefined), config, chosen.config, dir, hostname, name, identity);
   if (net.join) await joinNetwork(net, net.join);
   return {
     flags, mode, command, config, id, chosen, name, hostname, userSpec, user,
     env: { files: envFiles, flags: envFlags }, security, profile, capDrop,
-    capabilities, bpf, ulimits, limits, stopTimeout, mechanism, allowedCpus: cpus, restart, mounts, identity, net,
+    capabilities, bpf, ulimits, limits, stopTimeout, mechanism, allowedCpus: cpus, restart, mounts, identity, net, judge,
   };
 }
 
@@ -367,9 +397,12 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
     tmpfs: [...(flags.tmpfs ?? []).map(parseTmpfs), ...f.mounts.tmpfs],
     network: f.net.directives,
     tty: flags.tty ?? false,
-    interactive: flags.interactive ?? false,
-    terminalFds: terminalFds(),
-    init: flags.init ?? false,
+    // judge mode: --stdin is handed in as it is; stdout and stderr are always relayed, counted
+    interactive: (flags.interactive ?? false) || flags.stdin !== undefined,
+    terminalFds: f.judge ? [...(flags.stdin === undefined ? terminalFds().filter((fd) => fd === 0) : []), 1, 2] : terminalFds(),
+    // judge mode: the command is not pid 1, which ignores its own default-action signals (a
+    // `kill -SEGV $$` would be lost); the init reports the command's own end to the launcher
+    init: (flags.init ?? false) || f.judge !== undefined,
     capAdd: flags.capAdd ?? [],
     capDrop: f.capDrop,
     privileged: flags.privileged ?? false,
@@ -383,7 +416,8 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
     removeOnExit: flags.rm ? [files.dir] : [],
     lastCap: lastCapability(),
     stateFile: files.state,
-    supervisor: f.mode === 'foreground'
+    judge: f.judge,
+    supervisor: f.mode === 'foreground' || f.mode === 'judged'
       ? undefined
       : {
           attachSocket: attachSocketPath(id),
@@ -440,7 +474,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, 
       stopSignal: flags.stopSignal ?? chosen.config.StopSignal ?? 'SIGTERM',
       ...(f.stopTimeout !== undefined ? { stopTimeout: f.stopTimeout } : {}),
       limits: { ...limits.applied, ...(f.mechanism.base !== undefined ? { cgroup: { base: f.mechanism.base, writes: limits.cgroupWrites } } : {}) },
-      networkMode: networkFlag(flags) ?? f.config.network,
+      networkMode: networkFlag(flags, f.judge !== undefined) ?? f.config.network,
       readOnly: input.readOnly,
       mounts: [
         ...f.mounts.records,

@@ -1,0 +1,70 @@
+// Judge mode's effects: the launcher is spawned (not exec'd in place: someone must write the
+// record after the box is gone) with the box's stdio on fds 0-2, reports on its status fd, and
+// the record goes to the user's path atomically. What the numbers mean: core/judge-plan.ts.
+import { spawn } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { fail } from '../errors.js';
+import { LAUNCHER_ENV } from '../paths.js';
+import { encodeDirectives, type Directive } from '../core/directives.js';
+import { failureRecord, resultRecord, type BoxLimits, type ResultRecord, type UsageReport } from '../core/judge-plan.js';
+import { ARGS_FD, DETACHED_STATUS_FD } from '../launcher/fd-layout.js';
+import { parseStatusLines, type StatusEvent } from '../launcher/detached.js';
+import { writeFileAtomic } from '../storage/atomic.js';
+
+export interface JudgedIo {
+  stdin?: string | undefined;
+  stdout?: string | undefined;
+  stderr?: string | undefined;
+  /** the box's record goes here (absolute) */
+  result?: string | undefined;
+}
+
+function openIo(path: string | undefined, write: boolean): number | 'inherit' {
+  if (path === undefined) return 'inherit';
+  try {
+    // the user's own files, as a shell's redirections open them
+    return write ? openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644) : openSync(path, constants.O_RDONLY);
+  } catch (e) {
+    fail(`cannot open ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs the box and waits for it; returns its exit code (the container's status, 125 or
+ * 126/127 for a start that failed) after writing the record, if one was asked for.
+ */
+export async function runJudged(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: BoxLimits, io: JudgedIo): Promise<number> {
+  const fds = [openIo(io.stdin, false), openIo(io.stdout, true), openIo(io.stderr, true)] as const;
+  const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], {
+    stdio: [...fds, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])],
+    env: LAUNCHER_ENV,
+  });
+  for (const fd of [...fds, seccomp]) if (typeof fd === 'number') closeSync(fd);
+  // a signal for us is the box's (the launcher forwards it); the record is still written
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, forward);
+  (child.stdio[ARGS_FD] as Writable).end(encodeDirectives(directives));
+  let text = '';
+  (child.stdio[DETACHED_STATUS_FD] as Readable).setEncoding('utf8').on('data', (s: string) => (text += s));
+  const exitCode = await new Promise<number>((resolve) => {
+    child.on('error', () => resolve(125));
+    child.on('close', (code) => resolve(code ?? 125));
+  });
+  const events = parseStatusLines(text);
+  const error = events.find((e) => e.type === 'error');
+  const usage = events.find((e) => e.type === 'usage') as unknown as UsageReport | undefined;
+  if (error) process.stderr.write(`nook: ${error.msg ?? 'the container failed to start'}\n`);
+  const record: ResultRecord = usage ? resultRecord(usage, limits) : failureRecord(error?.msg ?? `the launcher ended (${exitCode}) without a report`, limits);
+  // atomically (temp beside it, created exclusively, fsync, rename): a symlink planted at the
+  // name is replaced, never followed
+  if (io.result !== undefined) writeFileAtomic(io.result, JSON.stringify(record, null, 2) + '\n', 0o644);
+  return exitCodeOf(events, error, exitCode);
+}
+
+function exitCodeOf(events: StatusEvent[], error: StatusEvent | undefined, launcherCode: number): number {
+  const exit = events.find((e) => e.type === 'exit');
+  if (exit?.code !== undefined) return exit.code;
+  if (error) return error.stage === 'exec' && error.errno === 2 ? 127 : error.stage === 'exec' ? 126 : 125;
+  return launcherCode;
+}
