@@ -246,4 +246,9 @@ void log_flush(void);
 void now_rfc3339(char *buf, size_t len);
 
 
+/* procstat.c: fields first..last (1-based, as proc(5) numbers them) of a stat line, or of a
+ * host process's /proc/PID/stat; 0, or -1 when the line is short or unreadable */
+int proc_stat_fields(char *line, int first, int last, unsigned long long *out);
+int host_proc_stat(pid_t pid, int first, int last, unsigned long long *out);
+
 #endif

@@ -228,22 +228,8 @@ static int open_target(pid_t pid, unsigned long long expected_start)
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		die("join", errno, "the container's process %d is gone: %s", (int)pid, strerror(errno));
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	unsigned long long start = 0;
-	if (n > 0) {
-		buf[n] = '\0';
-		/* field 22; skip "pid (comm)" first: comm may hold spaces and parentheses */
-		char *f = strrchr(buf, ')');
-		for (int field = 2; f && field < 22; field++)
-			f = strchr(f + 1, ' ');
-		if (f)
-			start = strtoull(f + 1, NULL, 10);
-	}
+	unsigned long long start = 0; /* field 22 */
+	host_proc_stat(pid, 22, 22, &start);
 	if (start != expected_start)
 		die("join", ESRCH, "the container's process %d is gone (its pid now belongs to another process)", (int)pid);
 	return pidfd;

@@ -167,16 +167,10 @@ const char *usage_sample(const struct plan *p, struct usage *u)
 		char buf[1024];
 		if (read_stat(u->procfd, e->d_name, buf, sizeof(buf)) < 0)
 			continue; /* gone meanwhile: its parent's cutime has it */
-		/* fields after "pid (comm)": comm may hold spaces and parentheses */
-		char *f = strrchr(buf, ')');
-		if (!f)
-			continue;
+		/* 14-17 utime stime cutime cstime, 23 vsize (bytes), 24 rss (pages) */
 		unsigned long long v[24] = { 0 };
-		/* field 3 is the state; 14-17 utime stime cutime cstime, 23 vsize (bytes), 24 rss (pages) */
-		char *tok = strtok(f + 2, " ");
-		for (int field = 3; tok && field <= 24; field++, tok = strtok(NULL, " "))
-			if (field >= 14)
-				v[field - 1] = strtoull(tok, NULL, 10);
+		if (proc_stat_fields(buf, 14, 24, v + 13) < 0)
+			continue;
 		ticks += v[13] + v[14] + v[15] + v[16];
 		rss_kb += v[23] * (unsigned long long)page_kb;
 		if (v[22] / 1024 > u->vm_peak_kb)
@@ -252,19 +246,9 @@ int usage_watch_maps(void)
 /* A host process's address space in bytes (vsize, /proc/PID/stat field 23), or 0. */
 static unsigned long long vsize_of(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *f = strrchr(buf, ')');
-	for (int field = 2; f && field < 23; field++)
-		f = strchr(f + 1, ' ');
-	return f ? strtoull(f + 1, NULL, 10) : 0;
+	unsigned long long v = 0;
+	host_proc_stat(pid, 23, 23, &v);
+	return v;
 }
 
 /* Parent: one watched mapping. One that would take its process's address space past the
