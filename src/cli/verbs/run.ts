@@ -12,7 +12,7 @@ import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { attachSocketPath, containerFiles, containerLockPath } from '../../containers/layout.js';
 import { withLock } from '../../storage/lock.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../storage/atomic.js';
-import { networkForRun, writeNetworkFiles, type NetworkRequest } from '../../network/run-network.js';
+import { networkForRun, writeNetworkFiles, type JoinTarget, type NetworkRequest } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
@@ -310,8 +310,7 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const bpf = await seccompProgram(profile, capabilities);
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
-  const net = await networkForRun(networkRequest(flags), config, chosen.config, dir, hostname, name, identity);
-  if (net.join) await joinNetwork(net, net.join);
+  const net = await networkForRun(networkRequest(flags), config, chosen.config, dir, hostname, name, identity, lookUpJoinTarget);
   return {
     flags, mode, command, config, id, chosen, name, hostname, userSpec, user,
     env: { files: envFiles, flags: envFlags }, security, profile, capDrop,
@@ -319,20 +318,12 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   };
 }
 
-/**
- * `--network container:NAME`: shares a running container's network (and so its user)
- * namespace; its /etc/hosts and resolv.conf come along, as in Docker.
- */
-async function joinNetwork(net: RunFacts['net'], shared: NonNullable<RunFacts['net']['join']>): Promise<void> {
+/** The running container `--network container:NAME` names, for network planning to join. */
+async function lookUpJoinTarget(container: string): Promise<JoinTarget | undefined> {
   const { entryProcess, resolveContainer } = await import('../../containers/state.js');
-  const target = resolveContainer(shared.container);
+  const target = resolveContainer(container);
   const entry = target.state.status === 'running' ? entryProcess(target) : undefined;
-  if (!entry) fail(`cannot join the network of container ${shared.container}: it is not running`);
-  net.directives.push(['join-net', String(entry.pid), String(entry.startTicks)]);
-  for (const f of shared.sharedFiles) {
-    const source = join(target.dir, f.name);
-    if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
-  }
+  return entry && { ...entry, dir: target.dir };
 }
 
 /** The planner's input from the facts, and its plan; the limits' plan, which the record shows. */
