@@ -186,8 +186,8 @@ interface RunFacts {
   env: PlanInput['env'];
   security: Omit<ReturnType<typeof securityOptions>, 'seccomp'>;
   profile: ResolvedProfile | undefined;
-  capDrop: string[];
-  /** what the profile was compiled for, kept to compile it again at each start */
+  /** the container's set (containerCapabilities), computed once: the plan's bounding set and
+   * what the profile is compiled for, kept to compile it again at each start */
   capabilities: Capability[];
   bpf: Buffer | undefined;
   ulimits: { flags: ReturnType<typeof parseUlimit>[]; config: ReturnType<typeof parseUlimit>[] };
@@ -313,7 +313,7 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const net = await networkForRun(networkRequest(flags), config, chosen.config, dir, hostname, name, identity, lookUpJoinTarget);
   return {
     flags, mode, command, config, id, chosen, name, hostname, userSpec, user,
-    env: { files: envFiles, flags: envFlags }, security, profile, capDrop,
+    env: { files: envFiles, flags: envFlags }, security, profile,
     capabilities, bpf, ulimits, limits, stopTimeout, mechanism, allowedCpus: cpus, restart, mounts, identity, net,
   };
 }
@@ -362,7 +362,7 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
     terminalFds: terminalFds(),
     init: flags.init ?? false,
     capAdd: flags.capAdd ?? [],
-    capDrop: f.capDrop,
+    capabilities: f.capabilities,
     privileged: flags.privileged ?? false,
     ...f.security,
     limits: limits.directives,
@@ -436,7 +436,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, 
       ports: f.net.ports,
       plan: plan.recorded,
       seccomp: f.bpf === undefined ? null : { profile: f.profile!.ref, file: f.profile!.file, capabilities: f.capabilities },
-      addedCapabilities: plan.addedCapabilities,
+      process: plan.process,
     };
     writeJsonAtomic(files.config, created);
     return created;
