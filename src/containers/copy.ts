@@ -11,6 +11,7 @@ import { encodeDirectives } from '../core/directives.js';
 import { helperCapabilities, planExec } from '../core/exec-plan.js';
 import type { Capability } from '../security/capabilities.js';
 import { entryProcess, type Container } from './state.js';
+import { recordedProcess } from './record.js';
 import { SPAWNED_SECCOMP_FD } from '../launcher/fd-layout.js';
 import { spawnLauncher } from '../launcher/spawned.js';
 
@@ -55,17 +56,18 @@ const UNPACK_CAPABILITIES: readonly Capability[] = ['DAC_OVERRIDE', 'FOWNER', 'F
 async function joinAndRun(c: Container, ref: string, argv: string[], pathForErrors: string, withStdin: boolean, wanted: readonly Capability[]): Promise<InContainer> {
   if (!c.state.running || c.state.restarting) throw new NookError(`container ${c.id} is not running`, { hint: 'nook cp works on running containers: start it first' });
   if (c.state.paused) throw new NookError(`container ${c.id} is paused, unpause the container before cp`);
-  if (!c.config.plan) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
+  const container = recordedProcess(c.config);
+  if (!container) throw new NookError(`container ${c.config.name} has no launch plan`, { hint: 'it was created by an older nook' });
   const target = entryProcess(c);
   if (!target) throw new NookError(`container ${c.id} is not running`);
   const { pid, startTicks } = target;
-  const capabilities = helperCapabilities(c.config.plan, wanted);
+  const capabilities = helperCapabilities(container, wanted);
   const { helperProgram } = await import('../security/seccomp/compile.js');
   const { recordedProfile } = await import('./start.js');
   const { memfdWith } = await import('../launcher/exec.js');
   const bpf = await helperProgram(recordedProfile(c.config), capabilities);
   const directives = planExec({
-    containerPlan: c.config.plan,
+    container,
     pid,
     startTicks,
     command: argv,
@@ -78,7 +80,6 @@ async function joinAndRun(c: Container, ref: string, argv: string[], pathForErro
     detach: false,
     seccompFd: SPAWNED_SECCOMP_FD,
     confined: { capabilities },
-    addedCapabilities: [],
   });
   const launched = spawnLauncher(encodeDirectives(directives), [withStdin ? 'pipe' : 'ignore', 'pipe'], memfdWith('nook-seccomp', bpf));
   const done = launched.done((code, _signal, line) => {

@@ -2,7 +2,8 @@
 // that an older nook did not write is simply absent, a torn or missing file is "no record".
 import { readFileSync } from 'node:fs';
 import type { Directive } from '../core/directives.js';
-import type { Capability } from '../security/capabilities.js';
+import { capabilitiesOfMask, type Capability } from '../security/capabilities.js';
+import { PROCESS_LIMITS, type ProcessSpec } from '../core/plan.js';
 import type { AppliedLimits } from '../core/limits.js';
 import type { CgroupWrite } from '../core/cgroup-v2.js';
 
@@ -52,7 +53,9 @@ export interface ContainerConfig {
    * nooks have no `file`.
    */
   seccomp?: { profile: string; file?: string; capabilities: Capability[] } | null;
-  /** what --cap-add (or --privileged) added: what a non-root user holds, in run and in exec */
+  /** the process as launched (user, groups, capabilities, env, workdir, limits): what exec starts from */
+  process?: ProcessSpec;
+  /** records without `process` only: what --cap-add (or --privileged) added */
   addedCapabilities?: Capability[];
   /** the resource limits applied (defaults included) and the mechanism; with cgroup v2 the
    * group's files, written again before each start */
@@ -88,6 +91,33 @@ export function readConfig(path: string): ContainerConfig | undefined {
     image: typeof c.image === 'string' ? c.image : '',
     created: typeof c.created === 'string' ? c.created : '',
     command: Array.isArray(c.command) ? c.command.map(String) : [],
+  };
+}
+
+/**
+ * The container's process: its record's, or, for a record of an older nook (no process block:
+ * a container created before it existed), read back out of the launch plan it kept.
+ */
+export function recordedProcess(c: ContainerConfig): ProcessSpec | undefined {
+  if (c.process) return c.process;
+  const plan = c.plan;
+  if (!plan) return undefined;
+  const first = (name: string) => plan.find((d) => d[0] === name);
+  const user = first('user');
+  const groups = first('groups');
+  const caps = first('caps');
+  return {
+    argv: first('exec')?.slice(1) ?? c.command,
+    env: plan.filter((d) => d[0] === 'env').map((d) => d[1]!),
+    workdir: first('chdir')?.[1] ?? '/',
+    uid: Number(user?.[1] ?? 0),
+    gid: Number(user?.[2] ?? 0),
+    groups: groups ? groups[1]!.split(',').filter(Boolean).map(Number) : null,
+    capabilities: caps ? capabilitiesOfMask(caps[1]!) : [],
+    // none in records older still, as exec did then
+    addedCapabilities: c.addedCapabilities ?? [],
+    noNewPrivileges: first('no-new-privs') !== undefined,
+    limits: plan.filter((d) => PROCESS_LIMITS.has(d[0])),
   };
 }
 

@@ -53,7 +53,8 @@ export interface PlanInput {
   terminalFds: number[];
   init: boolean;
   capAdd: string[];
-  capDrop: string[];
+  /** the container's set (containerCapabilities): the one the seccomp program is compiled for */
+  capabilities: Capability[];
   privileged: boolean;
   noNewPrivileges: boolean;
   mask: string[];
@@ -105,12 +106,31 @@ export interface LaunchPlan {
    * every launch hands over anew (containers/start.ts)
    */
   recorded: Directive[];
-  /** the process as the launcher starts it: for the record (inspect, ps) */
-  process: { argv: string[]; env: string[]; workdir: string };
-  /** what --cap-add added (all with --privileged): exec gives a non-root user these, as run does */
-  addedCapabilities: Capability[];
+  /** the process as the launcher starts it: the record keeps it for inspect, ps and exec */
+  process: ProcessSpec;
   notices: string[];
 }
+
+/** The container's process, decided once here: `exec` starts its own from the recorded one. */
+export interface ProcessSpec {
+  argv: string[];
+  env: string[];
+  workdir: string;
+  uid: number;
+  gid: number;
+  /** supplementary groups; null in single-id mode, where setgroups is denied */
+  groups: number[] | null;
+  /** the container's bounding set: root holds all of it */
+  capabilities: Capability[];
+  /** what --cap-add added (all with --privileged): a non-root user holds these, ambient */
+  addedCapabilities: Capability[];
+  noNewPrivileges: boolean;
+  /** rlimit, cpu-affinity and nice directives: every process of the container inherits them */
+  limits: Directive[];
+}
+
+/** The limits directives that are the process's own (not the container's, like cgroup or pids-limit). */
+export const PROCESS_LIMITS: ReadonlySet<string> = new Set(['rlimit', 'cpu-affinity', 'nice']);
 
 /** Paths hidden from the container (Docker's list): kernel state a container has no business reading. */
 export const MASKED_PATHS = [
@@ -213,7 +233,7 @@ export function relayDirectives(o: { tty: boolean; interactive: boolean; termina
 }
 
 /** The container's capability set: Docker's defaults with --cap-drop then --cap-add, or all. */
-export function containerCapabilities(o: Pick<PlanInput, 'privileged' | 'capAdd' | 'capDrop'>): Capability[] {
+export function containerCapabilities(o: { privileged: boolean; capAdd: string[]; capDrop: string[] }): Capability[] {
   return o.privileged ? [...CAPABILITIES] : resolveCapabilities(o.capAdd, o.capDrop);
 }
 
@@ -270,12 +290,22 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   if (!workdir.startsWith('/')) fail(`the working directory "${workdir}" is not an absolute path`);
   d.push(['chdir', workdir]);
   d.push(...input.limits);
-  d.push(['user', String(input.user.uid), String(input.user.gid)]);
-  if (!ids.single) d.push(['groups', input.user.groups.join(',')]);
-  const added = addedCapabilities(input);
-  const bounding = containerCapabilities(input).filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap);
-  d.push(capabilitySets(input.user.uid, bounding, added));
-  if (input.noNewPrivileges) d.push(['no-new-privs']);
+  const proc: ProcessSpec = {
+    argv,
+    env,
+    workdir,
+    uid: input.user.uid,
+    gid: input.user.gid,
+    groups: ids.single ? null : input.user.groups,
+    capabilities: input.capabilities.filter((c) => CAPABILITIES.indexOf(c) <= input.lastCap),
+    addedCapabilities: addedCapabilities(input),
+    noNewPrivileges: input.noNewPrivileges,
+    limits: input.limits.filter((x) => PROCESS_LIMITS.has(x[0])),
+  };
+  d.push(['user', String(proc.uid), String(proc.gid)]);
+  if (proc.groups) d.push(['groups', proc.groups.join(',')]);
+  d.push(capabilitySets(proc.uid, proc.capabilities, proc.addedCapabilities));
+  if (proc.noNewPrivileges) d.push(['no-new-privs']);
   if (input.seccompFd !== undefined) d.push(['seccomp-fd', String(input.seccompFd)]);
   const sup = input.supervisor;
   if (input.tty) d.push(['tty']);
@@ -299,8 +329,7 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   return {
     directives: d,
     recorded: d.filter((x) => x[0] !== 'seccomp-fd'),
-    process: { argv, env, workdir },
-    addedCapabilities: added,
+    process: proc,
     notices,
   };
 }

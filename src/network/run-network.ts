@@ -1,6 +1,7 @@
 // A new container's network: gathers the facts (the request, config, installed helpers, the
 // host's files, free host ports), lets planNetwork decide, and turns the plan into launcher
 // directives and the files bound onto /etc/hosts, /etc/resolv.conf and /etc/hostname.
+import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Directive } from '../core/directives.js';
@@ -43,9 +44,6 @@ export interface RunNetwork {
   directives: Directive[];
   /** read-write binds of the files written by writeNetworkFiles */
   bindFiles: Array<{ source: string; target: string }>;
-  /** `container:NAME`: the launcher enters that container's user and network namespaces, and
-   * its `hosts` and `resolv.conf` (in its container dir) are bound onto these targets */
-  join?: { container: string; sharedFiles: Array<{ name: string; target: string }> };
   notices: string[];
   /** as published, host ports chosen: for config.json and `nook port` */
   ports: PortMapping[];
@@ -84,6 +82,27 @@ function checkMac(mac: string | undefined): string | undefined {
   return mac.toLowerCase();
 }
 
+/** The running container that `--network container:NAME` joins: its entry process and directory. */
+export interface JoinTarget { pid: number; startTicks: number; dir: string }
+
+/**
+ * `--network container:NAME`: the launcher enters the target's user and network namespaces
+ * through its entry process (pid and start time: a recycled pid is never entered); the
+ * target's hosts and resolv.conf, those it has, come along, as in Docker.
+ */
+export function planJoin(container: string, target: JoinTarget | undefined, exists: (path: string) => boolean): Pick<RunNetwork, 'directives' | 'bindFiles'> {
+  if (!target) fail(`cannot join the network of container ${container}: it is not running`);
+  return {
+    directives: [['join-net', String(target.pid), String(target.startTicks)]],
+    bindFiles: (['hosts', 'resolvConf'] as const)
+      .map((k) => ({ source: join(target.dir, FILE_NAMES[k]), target: TARGETS[k] }))
+      .filter((f) => exists(f.source)),
+  };
+}
+
+/** Looks up a container by name or id: undefined when it is not running. */
+export type JoinTargetLookup = (container: string) => Promise<JoinTarget | undefined>;
+
 export async function networkForRun(
   request: NetworkRequest,
   config: NetworkConfig,
@@ -92,6 +111,7 @@ export async function networkForRun(
   hostname: string,
   name: string,
   identity: Identity,
+  lookUp: JoinTargetLookup,
 ): Promise<RunNetwork> {
   const { mode, options: modeOptions } = parseNetworkMode(request.mode ?? config.network);
   const options = parseNetworkOptions([...(config.networkOptions ?? []), ...modeOptions, ...request.options]);
@@ -121,15 +141,17 @@ export async function networkForRun(
   for (const [key, value] of plan.sysctls) directives.push(['sysctl', key, value]);
   if (plan.helper) directives.push(['net-helper', ...plan.helper]);
   for (const m of plan.forwarded) directives.push(['publish', m.protocol, m.hostIp || '*', String(m.hostPort), String(m.containerPort)]);
-  const bindFiles = (Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>)
+  const bindFiles: RunNetwork['bindFiles'] = (Object.keys(FILE_NAMES) as Array<keyof typeof FILE_NAMES>)
     .filter((k) => plan.files[k] !== undefined)
     .map((k) => ({ source: join(containerDir, FILE_NAMES[k]), target: TARGETS[k] }));
+  if (plan.join) {
+    const joined = planJoin(plan.join.container, await lookUp(plan.join.container), existsSync);
+    directives.push(...joined.directives);
+    bindFiles.push(...joined.bindFiles);
+  }
   return {
     directives,
     bindFiles,
-    ...(plan.join ? {
-      join: { container: plan.join.container, sharedFiles: [{ name: FILE_NAMES.hosts, target: TARGETS.hosts }, { name: FILE_NAMES.resolvConf, target: TARGETS.resolvConf }] },
-    } : {}),
     notices: plan.notices,
     ports: plan.ports,
     files: plan.files,

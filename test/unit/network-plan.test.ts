@@ -7,7 +7,7 @@ import { pastaArgv, slirp4netnsArgv } from '../../src/network/helper-argv.js';
 import { parseHelpOptions } from '../../src/network/helpers.js';
 import { parseNetworkMode, parseNetworkOptions, planNetwork, PASTA_DNS_FORWARDER, type NetworkInput } from '../../src/network/plan.js';
 import { parsePublish } from '../../src/network/ports.js';
-import { defaultRoute } from '../../src/network/run-network.js';
+import { defaultRoute, planJoin } from '../../src/network/run-network.js';
 
 // Excerpts of the real --help texts of Debian 12's pasta (2023-03-09) and slirp4netns 1.2.
 const PASTA_HELP = `Usage: pasta [OPTION]... [COMMAND] [ARGS]...
@@ -172,6 +172,16 @@ test('container:NAME: a join, no helper, no files of its own but the hostname', 
   assert.equal(Object.keys(plan.files), ['hostname']);
   throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, ports: parsePublish('1:1') })), /publish them on the container/, withHint);
   throwsNook(() => planNetwork(input({ mode: { kind: 'container', container: 'web' }, dns: ['1.1.1.1'] })), /shared/, withHint);
+});
+
+test('container:NAME joined: its entry process by pid and start time, the hosts and resolv.conf it has; not running is an error', () => {
+  const target = { pid: 42, startTicks: 7, dir: '/store/c/web' };
+  assert.equal(planJoin('web', target, () => true), {
+    directives: [['join-net', '42', '7']],
+    bindFiles: [{ source: '/store/c/web/hosts', target: '/etc/hosts' }, { source: '/store/c/web/resolv.conf', target: '/etc/resolv.conf' }],
+  });
+  assert.equal(planJoin('web', target, (p) => p.endsWith('/hosts')).bindFiles, [{ source: '/store/c/web/hosts', target: '/etc/hosts' }]);
+  throwsNook(() => planJoin('web', undefined, () => true), /^cannot join the network of container web: it is not running$/);
 });
 
 test('--network and option parsing', () => {

@@ -5,9 +5,10 @@ import { throwsNook } from './assert-nook.js';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addedCapabilities, planLaunch, idMaps, commandLine, type PlanInput } from '../../src/core/plan.js';
+import { containerCapabilities, planLaunch, idMaps, commandLine, type LaunchPlan, type PlanInput } from '../../src/core/plan.js';
+import { recordedProcess, type ContainerConfig } from '../../src/containers/record.js';
 import type { Directive } from '../../src/core/directives.js';
-import { planExec } from '../../src/core/exec-plan.js';
+import { planExec, type ExecInput } from '../../src/core/exec-plan.js';
 import { resolveUser } from '../../src/core/users.js';
 import { buildEnv, parseEnvFile, parseEnvEntry } from '../../src/core/env.js';
 import { parseMount, parseTmpfs, parseVolume } from '../../src/core/mountspec.js';
@@ -20,7 +21,9 @@ const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:
 const GROUP = 'root:x:0:\nstaff:x:50:alice,bob\nalice:x:1000:\nbob:x:1001:\n';
 
 function input(over: Partial<PlanInput> = {}): PlanInput {
+  const capabilities = containerCapabilities({ privileged: over.privileged ?? false, capAdd: over.capAdd ?? [], capDrop: [] });
   return {
+    capabilities,
     id: 'a'.repeat(64),
     hostname: 'aaaaaaaaaaaa',
     rootfs: { kind: 'host' },
@@ -38,7 +41,6 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     terminalFds: [],
     init: false,
     capAdd: [],
-    capDrop: [],
     privileged: false,
     noNewPrivileges: true,
     mask: [],
@@ -125,10 +127,17 @@ test('the plan carries what the record keeps: the process as launched, the added
   assert.equal(plan.process.env, find(plan, 'env').map((d) => d[1]));
   assert.equal(plan.process.workdir, '/srv');
   assert.equal(find(plan, 'chdir'), [['chdir', '/srv']]);
-  assert.equal(plan.addedCapabilities, ['NET_ADMIN']);
+  assert.equal(plan.process.addedCapabilities, ['NET_ADMIN']);
   assert.equal(find(plan, 'seccomp-fd'), [['seccomp-fd', '5']]);
   assert.equal(plan.recorded, plan.directives.filter((d) => d[0] !== 'seccomp-fd'));
   assert.ok(plan.recorded.length > 0 && plan.recorded.length === plan.directives.length - 1);
+});
+
+test('the bounding set is the container\'s set as handed in (what the seccomp program is compiled for), cut at the kernel\'s last capability', () => {
+  const plan = planLaunch(input({ capabilities: ['CHOWN', 'SYS_ADMIN'] }));
+  assert.equal(plan.process.capabilities, ['CHOWN', 'SYS_ADMIN']);
+  assert.equal(find(plan, 'caps')[0]![1], capabilityMask(['CHOWN', 'SYS_ADMIN']));
+  assert.equal(planLaunch(input({ capabilities: ['CHOWN', 'CHECKPOINT_RESTORE'], lastCap: 39 })).process.capabilities, ['CHOWN']);
 });
 
 test('users: names, uids, groups and supplementary groups from /etc/group', () => {
@@ -222,32 +231,65 @@ test('the caller\'s terminal is relayed without -t (stdin with -i), never when d
   assert.equal(relays({ terminalFds: [0, 1, 2], interactive: true, supervisor }), []);
 
   const exec = (over: { tty?: boolean; detach?: boolean }) => planExec({
-    containerPlan: planLaunch(input()).directives, pid: 42, startTicks: 7, command: ['sh'], env: [],
-    tty: false, interactive: true, terminalFds: [0, 1, 2], detach: false, addedCapabilities: [], ...over,
+    container: planLaunch(input()).process, pid: 42, startTicks: 7, command: ['sh'], env: [],
+    tty: false, interactive: true, terminalFds: [0, 1, 2], detach: false, ...over,
   }).filter((d) => d[0] === 'relay').map((d) => d[1]);
   assert.equal(exec({}), ['0', '1', '2']);
   assert.equal(exec({ tty: true }), []);
   assert.equal(exec({ detach: true }), []);
 });
 
-test('exec gives a user the capabilities run gives that user: root the set, anybody else what --cap-add added', () => {
+/** A container's record as this nook writes it, and as a nook before the process block did. */
+function records(plan: LaunchPlan): Record<'current' | 'older', ContainerConfig> {
+  const base = { id: 'a'.repeat(64), name: 'c', image: 'host', created: '', command: plan.process.argv, plan: plan.recorded };
+  return { current: { ...base, process: plan.process }, older: { ...base, addedCapabilities: plan.process.addedCapabilities } };
+}
+
+const execOf = (container: ContainerConfig, over: Partial<ExecInput> = {}) => planExec({
+  container: recordedProcess(container)!, pid: 42, startTicks: 7, command: ['sh'], env: [], tty: false, interactive: false, terminalFds: [], detach: false, ...over,
+});
+
+test('exec gives a user the capabilities run gives that user: root the set, anybody else what --cap-add added (ambient)', () => {
   const capsOf = (d: Directive[]) => d.find((x) => x[0] === 'caps');
   for (const runUser of [0, 1000]) {
-    for (const execUser of [0, 1000, 2000]) {
-      const over = { capAdd: ['NET_BIND_SERVICE', 'NET_ADMIN'], user: { uid: runUser, gid: runUser, groups: [], home: '/' } };
-      const launched = planLaunch(input(over)).directives;
-      const ran = capsOf(planLaunch(input({ ...over, user: { uid: execUser, gid: execUser, groups: [], home: '/' } })).directives);
-      const joined = capsOf(planExec({
-        containerPlan: launched, pid: 42, startTicks: 7, command: ['sh'], env: [], tty: false, interactive: false, terminalFds: [], detach: false,
-        user: { uid: execUser, gid: execUser, groups: [], home: '/' }, addedCapabilities: addedCapabilities({ privileged: false, capAdd: over.capAdd }),
-      }));
-      assert.equal(joined, ran, `run as ${runUser}, exec -u ${execUser}`);
+    const over = { capAdd: ['NET_BIND_SERVICE', 'NET_ADMIN'], user: { uid: runUser, gid: runUser, groups: [], home: '/' } };
+    for (const [shape, rec] of Object.entries(records(planLaunch(input(over))))) {
+      for (const execUser of [0, 1000, 2000]) {
+        const ran = capsOf(planLaunch(input({ ...over, user: { uid: execUser, gid: execUser, groups: [], home: '/' } })).directives);
+        const joined = capsOf(execOf(rec, { user: { uid: execUser, gid: execUser, groups: [], home: '/' } }));
+        assert.equal(joined, ran, `${shape} record: run as ${runUser}, exec -u ${execUser}`);
+      }
     }
   }
   // and without -u, the container's own user keeps exactly its sets
-  const asUser = planLaunch(input({ capAdd: ['NET_BIND_SERVICE'], user: { uid: 1000, gid: 1000, groups: [], home: '/' } })).directives;
-  const own = planExec({ containerPlan: asUser, pid: 42, startTicks: 7, command: ['sh'], env: [], tty: false, interactive: false, terminalFds: [], detach: false, addedCapabilities: ['NET_BIND_SERVICE'] });
-  assert.equal(capsOf(own), capsOf(asUser));
+  const asUser = planLaunch(input({ capAdd: ['NET_BIND_SERVICE'], user: { uid: 1000, gid: 1000, groups: [], home: '/' } }));
+  for (const rec of Object.values(records(asUser))) assert.equal(capsOf(execOf(rec)), capsOf(asUser.directives));
+});
+
+test('exec reads the container\'s process from its record\'s process block, and from the plan of a record older than it, alike', () => {
+  const limits: Directive[] = [['cgroup', '/sys/fs/cgroup/x'], ['rlimit', '7', '1024', '1024'], ['pids-limit', '99'], ['cpu-affinity', '0'], ['nice', '5']];
+  const plans = {
+    alice: planLaunch(input({
+      user: resolveUser('alice', PASSWD, GROUP), image: { Cmd: ['sh'], Env: ['A=1'], WorkingDir: '/srv' }, env: { files: [], flags: ['B=2'] },
+      capAdd: ['NET_ADMIN'], limits,
+    })),
+    'single-id root, no_new_privs off': planLaunch(input({ identity: { ...input().identity, subuid: [], subgid: [] }, noNewPrivileges: false })),
+  };
+  for (const [name, plan] of Object.entries(plans)) {
+    const { current, older } = records(plan);
+    assert.equal(recordedProcess(older), plan.process, name);
+    for (const over of [{}, { user: { uid: 0, gid: 0, groups: [0, 50], home: '/root' } }, { workdir: '/tmp', env: ['C=3'], tty: true }]) {
+      assert.equal(execOf(current, over), execOf(older, over), name);
+    }
+  }
+  const exec = execOf(records(plans.alice).current);
+  assert.equal(exec.filter((d) => ['rlimit', 'cpu-affinity', 'nice', 'cgroup', 'pids-limit'].includes(d[0])), [limits[1], limits[3], limits[4]], 'the process\'s limits, not the container\'s');
+  assert.equal(exec.filter((d) => ['env', 'chdir', 'user', 'groups', 'no-new-privs'].includes(d[0])), [
+    ...plans.alice.process.env.map((e) => ['env', e]), ['chdir', '/srv'], ['no-new-privs'], ['user', '1000', '1000'], ['groups', '1000,50'],
+  ]);
+  const single = execOf(records(plans['single-id root, no_new_privs off']).current, { user: { uid: 0, gid: 0, groups: [0, 50], home: '/root' } });
+  assert.not.ok(single.some((d) => d[0] === 'groups' || d[0] === 'no-new-privs'), 'single-id mode: no groups; no no_new_privs the container lacks');
+  assert.is(recordedProcess({ id: 'b', name: 'b', image: '', created: '', command: [] }), undefined, 'no plan, no process');
 });
 
 test.run();

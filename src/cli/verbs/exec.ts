@@ -4,6 +4,7 @@ import type { ExecFlags } from '../flags/exec.js';
 import { fail } from '../../errors.js';
 import { launcherPath } from '../../paths.js';
 import { entryProcess, resolveContainer } from '../../containers/state.js';
+import { recordedProcess } from '../../containers/record.js';
 import { planExec } from '../../core/exec-plan.js';
 import { parseEnvEntry } from '../../core/env.js';
 import { resolveUser } from '../../core/users.js';
@@ -16,7 +17,8 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   if (!target) fail(`container ${c.id} is not running`);
   const { pid, startTicks } = target;
   if (c.state.status === 'paused') fail(`container ${c.id} is paused, unpause the container before exec`);
-  if (!c.config.plan) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
+  const container = recordedProcess(c.config);
+  if (!container) fail(`container ${c.config.name} has no launch plan`, 'it was created by an older nook');
   const root = `/proc/${pid}/root`;
   const user = flags.user === undefined ? undefined : resolveUser(flags.user, readTextInRoot(root, '/etc/passwd') ?? '', readTextInRoot(root, '/etc/group') ?? '');
   const env = (flags.env ?? []).map((e) => parseEnvEntry(e, process.env)).filter((e): e is string => e !== undefined);
@@ -26,7 +28,7 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
   const { memfdWith, execve, seccompFdFor, terminalFds } = await import('../../launcher/exec.js');
   const detach = flags.detach ?? false;
   const directives = planExec({
-    containerPlan: c.config.plan,
+    container,
     pid,
     startTicks,
     command,
@@ -38,8 +40,6 @@ export async function exec(ref: string, command: string[], flags: ExecFlags): Pr
     terminalFds: terminalFds(),
     detach,
     seccompFd: seccompFdFor(bpf, detach),
-    // records of an older nook: none, as exec did then
-    addedCapabilities: c.config.addedCapabilities ?? [],
   });
   if (detach) {
     const { startDetached } = await import('../../launcher/detached.js');

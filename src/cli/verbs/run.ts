@@ -12,7 +12,7 @@ import type { ContainerConfig, MountRecord } from '../../containers/record.js';
 import { attachSocketPath, containerFiles, containerLockPath } from '../../containers/layout.js';
 import { withLock } from '../../storage/lock.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../storage/atomic.js';
-import { networkForRun, writeNetworkFiles, type NetworkRequest } from '../../network/run-network.js';
+import { networkForRun, writeNetworkFiles, type JoinTarget, type NetworkRequest } from '../../network/run-network.js';
 import { startContainer } from '../../containers/start.js';
 import { compileProfile } from '../../security/seccomp/compile.js';
 import { resolveProfile, type ResolvedProfile } from '../../security/seccomp/locate.js';
@@ -190,8 +190,8 @@ interface RunFacts {
   env: PlanInput['env'];
   security: Omit<ReturnType<typeof securityOptions>, 'seccomp'>;
   profile: ResolvedProfile | undefined;
-  capDrop: string[];
-  /** what the profile was compiled for, kept to compile it again at each start */
+  /** the container's set (containerCapabilities), computed once: the plan's bounding set and
+   * what the profile is compiled for, kept to compile it again at each start */
   capabilities: Capability[];
   bpf: Buffer | undefined;
   ulimits: { flags: ReturnType<typeof parseUlimit>[]; config: ReturnType<typeof parseUlimit>[] };
@@ -340,29 +340,20 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const bpf = await seccompProgram(profile, capabilities);
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
-  const net = await networkForRun(networkRequest(flags, judge !== undefined), config, chosen.config, dir, hostname, name, identity);
-  if (net.join) await joinNetwork(net, net.join);
+  const net = await networkForRun(networkRequest(flags, judge !== undefined), config, chosen.config, dir, hostname, name, identity, lookUpJoinTarget);
   return {
     flags, mode, command, config, id, chosen, name, hostname, userSpec, user,
-    env: { files: envFiles, flags: envFlags }, security, profile, capDrop,
+    env: { files: envFiles, flags: envFlags }, security, profile,
     capabilities, bpf, ulimits, limits, stopTimeout, mechanism, allowedCpus: cpus, restart, mounts, identity, net, judge,
   };
 }
 
-/**
- * `--network container:NAME`: shares a running container's network (and so its user)
- * namespace; its /etc/hosts and resolv.conf come along, as in Docker.
- */
-async function joinNetwork(net: RunFacts['net'], shared: NonNullable<RunFacts['net']['join']>): Promise<void> {
+/** The running container `--network container:NAME` names, for network planning to join. */
+async function lookUpJoinTarget(container: string): Promise<JoinTarget | undefined> {
   const { entryProcess, resolveContainer } = await import('../../containers/state.js');
-  const target = resolveContainer(shared.container);
+  const target = resolveContainer(container);
   const entry = target.state.status === 'running' ? entryProcess(target) : undefined;
-  if (!entry) fail(`cannot join the network of container ${shared.container}: it is not running`);
-  net.directives.push(['join-net', String(entry.pid), String(entry.startTicks)]);
-  for (const f of shared.sharedFiles) {
-    const source = join(target.dir, f.name);
-    if (existsSync(source)) net.bindFiles.push({ source, target: f.target });
-  }
+  return entry && { ...entry, dir: target.dir };
 }
 
 /** The planner's input from the facts, and its plan; the limits' plan, which the record shows. */
@@ -404,7 +395,7 @@ function planRun(f: RunFacts): { input: PlanInput; plan: LaunchPlan; limits: Lim
     // `kill -SEGV $$` would be lost); the init reports the command's own end to the launcher
     init: (flags.init ?? false) || f.judge !== undefined,
     capAdd: flags.capAdd ?? [],
-    capDrop: f.capDrop,
+    capabilities: f.capabilities,
     privileged: flags.privileged ?? false,
     ...f.security,
     limits: limits.directives,
@@ -483,7 +474,7 @@ async function recordContainer(f: RunFacts, input: PlanInput, plan: LaunchPlan, 
       ports: f.net.ports,
       plan: plan.recorded,
       seccomp: f.bpf === undefined ? null : { profile: f.profile!.ref, file: f.profile!.file, capabilities: f.capabilities },
-      addedCapabilities: plan.addedCapabilities,
+      process: plan.process,
     };
     writeJsonAtomic(files.config, created, 0o600, { durable });
     return created;
