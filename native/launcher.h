@@ -56,6 +56,7 @@ struct plan {
 	size_t n_uid_map, n_gid_map;
 	bool setgroups_deny, unshare_net;
 	bool tty, keep_stdin, init, no_new_privs, die_with_parent;
+	bool overlay_volatile;
 	bool relay[3]; /* fds 0-2 the launcher relays through pipes (the caller's terminal) */
 	int seccomp_fd;
 	char **env;

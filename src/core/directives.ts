@@ -20,6 +20,7 @@ export const DIRECTIVES = {
   'publish': 4,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
+  'overlay-volatile': 0,
   'rootfs-fuse-overlay': 4,
   'rootfs-readonly': 0,
   'proc': 1,
