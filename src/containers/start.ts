@@ -19,6 +19,8 @@ import { removeTreesInNamespace } from './remove.js';
 export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
   if (!rec.plan) throw new NookError(`container ${rec.name} has no launch plan`, { hint: 'it was created by an older nook: remove and run it again' });
   const directives: Directive[] = [...rec.plan];
+  // before the seccomp memfd, so that nothing which can fail comes between it and the spawn
+  if (directives.some(([name]) => name === 'overlay-volatile')) await resetVolatileScratch(rec.id);
   const extraFds: number[] = [];
   if (rec.seccomp) {
     const bpf = compiledBpf ?? (await recordedProgram(rec));
@@ -27,7 +29,6 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
       directives.splice(directives.length - 1, 0, ['seccomp-fd', String(DETACHED_SECCOMP_FD)]);
     }
   }
-  if (directives.some(([name]) => name === 'overlay-volatile')) await resetVolatileScratch(rec.id);
   // A new start is not a stop: the supervisor may restart it again.
   rmSync(containerFiles(rec.id).stopMarker, { force: true });
   // the runtime dir is empty after a reboot; the supervisor's attach socket lives there
