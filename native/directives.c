@@ -157,6 +157,7 @@ int plan_parse(char *buf, size_t len, struct plan *p, char *err, size_t errlen)
 			break;
 		}
 		case DIR_DIE_WITH_PARENT: p->die_with_parent = true; break;
+		case DIR_OVERLAY_VOLATILE: p->overlay_volatile = true; break;
 		case DIR_NO_NEW_PRIVS: p->no_new_privs = true; break;
 		case DIR_SECCOMP_FD: {
 			unsigned long fd;

@@ -58,6 +58,7 @@ struct plan {
 	size_t n_uid_map, n_gid_map;
 	bool setgroups_deny, unshare_net;
 	bool tty, keep_stdin, init, no_new_privs, die_with_parent;
+	bool overlay_volatile;
 	/* what the launcher copies between the container and its own stdio (the caller's
 	 * terminal), settled once by plan_parse: the pty, or fds 0-2 through pipes */
 	bool relay_pty, relay[3];

@@ -156,7 +156,7 @@ static void mount_tmpfs(const char *dest, const char *opts, unsigned attrs)
 	attach(m, dest, true);
 }
 
-static void mount_overlay(char *lowers, const char *upper, const char *work)
+static void mount_overlay(char *lowers, const char *upper, const char *work, bool volatile_upper)
 {
 	int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
@@ -184,6 +184,12 @@ static void mount_overlay(char *lowers, const char *upper, const char *work)
 		FAIL(errno, "overlay workdir %s: %s", work, strerror(errno));
 	if (fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		FAIL(errno, "overlay userxattr: %s (kernel too old for rootless overlay; try --storage-driver fuse-overlayfs)", strerror(errno));
+	/* Without it, unmounting syncs the whole file system under the upper dir (the user's
+	 * home, everything dirty on it) when the container ends: wasted on an upper that is removed
+	 * next. The kernel then marks the work dir so that it is never mounted again unchecked
+	 * (the CLI empties it first: containers/start.ts). */
+	if (volatile_upper && fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+		FAIL(errno, "overlay volatile: %s", strerror(errno));
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		FAIL(errno, "cannot create the overlay root: %s (try --storage-driver fuse-overlayfs)", strerror(errno));
 	int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -337,7 +343,7 @@ void setup_rootfs(const struct plan *p)
 			break;
 		}
 		case DIR_ROOTFS_OVERLAY:
-			mount_overlay(a[0], a[1], a[2]);
+			mount_overlay(a[0], a[1], a[2], p->overlay_volatile);
 			break;
 		case DIR_ROOTFS_FUSE_OVERLAYFS:
 			attach_fuse_overlayfs(a[3]);

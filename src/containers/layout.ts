@@ -20,6 +20,9 @@ export const containerFiles = (id: string) => {
     pausedMarker: join(dir, 'paused'),
     /** the seccomp profile as read at create */
     seccompProfile: join(dir, 'seccomp.json'),
+    /** a kernel overlay's or fuse-overlayfs's upper and work dirs */
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
   };
 };
 

@@ -1,11 +1,11 @@
 // Launching a recorded container detached: for `run -d`, `start` and `restart`. The seccomp
 // program (compiled again from the profile kept at create, or taken from the cache, unless
 // `run -d` has it at hand) is handed over as DETACHED_SECCOMP_FD.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launcherPath } from '../paths.js';
 import { encodeDirectives, replayablePlan, type Directive } from '../core/directives.js';
-import type { ContainerConfig } from './record.js';
+import { readSupervisorState, type ContainerConfig } from './record.js';
 import { attachSocketPath, containerFiles } from './layout.js';
 import { NookError } from '../errors.js';
 import { compileProfile } from '../security/seccomp/compile.js';
@@ -13,9 +13,14 @@ import { isProfileName, readProfileText, resolveProfile, type ResolvedProfile } 
 import { memfdWith } from '../launcher/exec.js';
 import { DETACHED_SECCOMP_FD } from '../launcher/fd-layout.js';
 import { prepareCgroup } from '../launcher/limits.js';
+import { volatileDirsToReset } from '../rootfs/volatile.js';
+import { bootTimeMs } from './procfs.js';
+import { removeTreesInNamespace } from './remove.js';
 
 export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer): Promise<{ pid: number }> {
   const directives: Directive[] = [...replayablePlan(rec.plan, rec.name)];
+  // before the seccomp memfd, so that nothing which can fail comes between it and the spawn
+  if (directives.some(([name]) => name === 'overlay-volatile')) await resetVolatileScratch(rec.id);
   const extraFds: number[] = [];
   if (rec.seccomp) {
     const bpf = compiledBpf ?? (await recordedProgram(rec));
@@ -32,6 +37,18 @@ export async function startContainer(rec: ContainerConfig, compiledBpf?: Buffer)
   // spawning needs child_process: only detached starts pay for loading it
   const { startDetached } = await import('../launcher/detached.js');
   return startDetached(launcherPath(), encodeDirectives(directives), extraFds);
+}
+
+/** Empties what a volatile overlay's earlier mount left (rootfs/volatile.ts), so the kernel mounts it again. */
+async function resetVolatileScratch(id: string): Promise<void> {
+  const files = containerFiles(id);
+  const lastStart = readSupervisorState(files.state)?.startedAt ?? '';
+  const stale = volatileDirsToReset(files, { workUsed: readdirSync(files.work).length > 0, lastStartMs: Date.parse(lastStart), bootMs: bootTimeMs() });
+  if (stale.length === 0) return;
+  // the kernel's files in them belong to the container's ids
+  await removeTreesInNamespace(stale);
+  mkdirSync(files.upper, { recursive: true, mode: 0o755 });
+  mkdirSync(files.work, { recursive: true, mode: 0o700 });
 }
 
 /**

@@ -21,6 +21,7 @@ export const DIRECTIVES = {
   'publish': 4,
   'rootfs-bind': 1,
   'rootfs-overlay': 3,
+  'overlay-volatile': 0,
   'rootfs-fuse-overlayfs': 4,
   'readonly-root-recursive': 0,
   'proc': 1,

@@ -255,7 +255,13 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   // The root file system.
   if (input.rootfs.kind === 'host') d.push(['rootfs-bind', '/'], ['readonly-root-recursive']);
   else if (input.rootfs.kind === 'dir') d.push(['rootfs-bind', input.rootfs.path]);
-  else if (input.rootfs.kind === 'overlay') d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
+  else if (input.rootfs.kind === 'overlay') {
+    // An upper dir removed when the container ends (--rm) need not survive a crash: the
+    // overlay skips its syncs, and the sync of its whole file system at unmount.
+    const { upper } = input.rootfs;
+    if (input.removeOnExit.some((dir) => upper.startsWith(`${dir}/`))) d.push(['overlay-volatile']);
+    d.push(['rootfs-overlay', input.rootfs.lowers.join(':'), upper, input.rootfs.work]);
+  }
   else d.push(['rootfs-fuse-overlayfs', input.rootfs.program, input.rootfs.lowers.join(':'), input.rootfs.upper, input.rootfs.work]);
   d.push(['proc', '/proc'], ['dev', '/dev'], ['mqueue', '/dev/mqueue'], ['sys', '/sys']);
   if (input.rootfs.kind === 'host') for (const [path, opts] of HOST_SCRATCH) d.push(['tmpfs', path, withTmpfsSize(opts, input.tmpfsSize)]);

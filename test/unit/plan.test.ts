@@ -96,6 +96,16 @@ test('--read-only image: the root goes read-only after the mounts that may creat
   assert.is(names.includes('readonly-root-recursive'), false);
 });
 
+test('kernel overlay: volatile only when the upper dir goes with the container (--rm)', () => {
+  const overlay = { kind: 'overlay' as const, lowers: ['/l1'], upper: '/c/id/upper', work: '/c/id/work' };
+  const rm = planLaunch(input({ rootfs: overlay, removeOnExit: ['/c/id'] })).directives.map((d) => d[0]);
+  assert.ok(rm.includes('overlay-volatile'));
+  assert.ok(rm.indexOf('overlay-volatile') < rm.indexOf('rootfs-overlay'));
+  assert.equal(find(planLaunch(input({ rootfs: overlay })), 'overlay-volatile'), []);
+  // a removed dir beside the upper (a prefix of its name, not its parent) keeps the syncs
+  assert.equal(find(planLaunch(input({ rootfs: overlay, removeOnExit: ['/c/i'] })), 'overlay-volatile'), []);
+});
+
 test('--privileged: every capability, no masks; unmask=ALL lifts masks only', () => {
   const priv = planLaunch(input({ privileged: true }));
   assert.equal(find(priv, 'mask'), []);

@@ -50,7 +50,7 @@ interface ImageChoice {
 /** The built-in image: this machine's root, read-only, with private scratch space. */
 const HOST_IMAGE: ImageConfig = { Cmd: ['sh'], Env: [] };
 
-async function chooseImage(image: string | undefined, flags: RunFlags, dir: string, storageDriver: string): Promise<ImageChoice> {
+async function chooseImage(image: string | undefined, flags: RunFlags, files: ReturnType<typeof containerFiles>, storageDriver: string): Promise<ImageChoice> {
   if (flags.rootfs !== undefined) {
     let path: string;
     try {
@@ -70,11 +70,11 @@ async function chooseImage(image: string | undefined, flags: RunFlags, dir: stri
   const resolved = await resolveImageForRun(image, { pull, quiet: false, ...(flags.platform ? { platform: flags.platform } : {}) });
   const lowers = resolved.layerDirs.map((d) => realpathSync(d)).reverse();
   const c = resolved.config.config ?? {};
-  const layers = { lowers, upper: join(dir, 'upper'), work: join(dir, 'work') };
+  const layers = { lowers, upper: files.upper, work: files.work };
   const driver = chooseDriver(flags.storageDriver ?? storageDriver);
   const rootfs: RootfsSpec = driver === 'overlay' ? { kind: 'overlay', ...layers }
     : driver === 'fuse-overlayfs' ? { kind: 'fuse-overlayfs', program: fuseOverlayfsPath()!, ...layers }
-    : { kind: 'dir', path: join(dir, 'rootfs') };
+    : { kind: 'dir', path: join(files.dir, 'rootfs') };
   return {
     rootfs,
     copyFrom: driver === 'copy' ? resolved.layerDirs.map((d) => realpathSync(d)) : undefined,
@@ -290,8 +290,9 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   const judge = judgeMode(flags, mode);
   const config = await loadConfig();
   const id = newContainerId();
-  const dir = containerFiles(id).dir;
-  const chosen = await chooseImage(image, flags, dir, config.storageDriver);
+  const files = containerFiles(id);
+  const dir = files.dir;
+  const chosen = await chooseImage(image, flags, files, config.storageDriver);
   const name = flags.name !== undefined ? validateName(flags.name) : generateName();
   const hostname = flags.hostname ?? id.slice(0, 12);
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) fail(`invalid hostname "${hostname}"`);
