@@ -4,6 +4,7 @@
 // are still evaluated lazily through dynamic import(). The ffi-rs binary is copied beside
 // the bundle and loaded directly.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -54,12 +55,15 @@ await build({
   format: 'esm',
   banner: { js: "import { createRequire as __nookCreateRequire } from 'node:module'; const require = __nookCreateRequire(import.meta.url);" },
 });
+// The client of `nook serve` (package.json "exports": nook/client): ESM, beside nook.cjs, which it starts.
+// Its types: dist/types/client/index.d.ts (and the record's, from core/).
+await build({ ...common, minify: false, entryPoints: ['src/client/index.ts'], outfile: 'dist/client.mjs', format: 'esm' });
+execFileSync(process.execPath, [require.resolve('typescript/package.json').replace(/package\.json$/, 'bin/tsc'), '-p', 'tsconfig.client.json'], { stdio: 'inherit' });
 copyFileSync('scripts/boot.cjs', 'dist/nook.cjs');
 chmodSync('dist/nook.cjs', 0o755);
 copyFileSync(require.resolve('@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'), 'dist/ffi-rs.node');
 
 // The launcher and the profiles sit beside the bundle, so dist/ is what install.sh installs.
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 execFileSync('make', ['-s', '-C', 'native'], { stdio: 'inherit' });
 copyFileSync('native/build/nook-run', 'dist/nook-run');

@@ -39,6 +39,7 @@ import { defineImport } from './flags/import.js';
 import { defineExport } from './flags/export.js';
 import { defineLogin } from './flags/login.js';
 import { defineLogout } from './flags/logout.js';
+import { defineServe } from './flags/serve.js';
 // `run` is the hot path: its code is evaluated with the entry, not through a dynamic
 // import(), which costs the start a round of module loading.
 import { create, run } from './verbs/run.js';
@@ -165,6 +166,7 @@ const VERBS: Array<[string, (program: Command) => void]> = [
   ['export', (p) => defineExport(p.command('export')).action(lazy(() => import('./verbs/export.js').then((m) => m.exportRootfs)))],
   ['login', (p) => defineLogin(p.command('login')).action(lazy(() => import('./verbs/login.js').then((m) => m.login)))],
   ['logout', (p) => defineLogout(p.command('logout')).action(lazy(() => import('./verbs/logout.js').then((m) => m.logout)))],
+  ['serve', (p) => defineServe(p.command('serve')).action(lazy(() => import('./verbs/serve.js').then((m) => m.serve)))],
 ];
 
 /**

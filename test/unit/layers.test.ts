@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 const RANK: Record<string, number> = {
+  client: 10, // the Node client of `nook serve`: types from below, nothing else
   cli: 9,
   format: 8, // presentation: the verbs' output
   doctor: 8,

@@ -34,6 +34,8 @@ import { terminalSafe } from '../../util/terminal-text.js';
 import { generateName, newContainerId, reserveName, validateName } from '../../containers/names.js';
 import { keyValueRecord, splitKeyValue } from '../../util/key-value.js';
 import { judgeResources, parseLimits, type JudgeLimits } from '../../core/judge-plan.js';
+import { BOX_DIR, type ServeRun } from '../../core/serve-protocol.js';
+import type { StartedBox } from '../../containers/judged-run.js';
 
 interface ImageChoice {
   /** the copy driver: layers (bottom first) to copy into rootfs.path before the start */
@@ -264,6 +266,41 @@ async function runContainer(image: string | undefined, command: string[], flags:
   return execve(launcher, ['nook-run', '--args', String(fd)]);
 }
 
+/** What `nook serve` keeps between runs: the config as loaded, each seccomp program compiled. */
+export interface KeptBetweenRuns {
+  config?: ReturnType<typeof loadConfig>;
+  programs: Map<string, Promise<Buffer | undefined>>;
+  /** notices already printed: each once per server, not once per box */
+  notices: Set<string>;
+}
+
+/**
+ * One box of `nook serve`: judge mode as `run --rm --limits` runs it, the image never pulled
+ * (a pull would write its progress into the protocol), `scratch` (holding the request's files)
+ * bind-mounted at /box, stdin and the outputs on pipes. Throws a NookError for a request that
+ * cannot be run (unknown image, bad limits); `ended` carries the record.
+ */
+export async function startServedBox(req: ServeRun, scratch: string | undefined, kept: KeptBetweenRuns): Promise<StartedBox> {
+  const flags: RunFlags = {
+    rm: true, pull: 'never', limits: req.limitsSpec, env: req.env, ...(req.stdin !== undefined ? { interactive: true } : {}),
+    workdir: req.workdir ?? (scratch !== undefined ? BOX_DIR : undefined),
+    volume: scratch !== undefined ? [`${scratch}:${BOX_DIR}`] : [],
+  };
+  const facts = await gatherFacts(req.image, req.cmd, flags, 'judged', kept);
+  const { input, plan, limits } = planRun(facts);
+  for (const n of [...facts.net.notices, ...plan.notices]) {
+    if (!kept.notices.has(n)) writeSync(2, `nook: notice: ${n}\n`);
+    kept.notices.add(n);
+  }
+  const launcher = launcherPath();
+  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  const record = await recordContainer(facts, input, plan, limits);
+  if (record.limits?.cgroup) prepareCgroup(record.limits.cgroup.base, record.id, record.limits.cgroup.writes);
+  const seccomp = facts.bpf === undefined ? undefined : memfdWith('nook-seccomp', facts.bpf);
+  const { startBox } = await import('../../containers/judged-run.js');
+  return startBox(launcher, plan.directives, seccomp, { judge: facts.judge!, applied: limits.applied }, [req.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+}
+
 /** --network, or Docker's alias --net when --network is not given; judge mode's default is none. */
 function networkFlag(flags: RunFlags, judged: boolean): string | undefined {
   return (flags.net && !flags.network ? flags.net : flags.network) ?? (judged ? 'none' : undefined);
@@ -284,11 +321,11 @@ function networkRequest(flags: RunFlags, judged: boolean): NetworkRequest {
   };
 }
 
-async function gatherFacts(image: string | undefined, command: string[], flags: RunFlags, mode: LaunchMode): Promise<RunFacts> {
+async function gatherFacts(image: string | undefined, command: string[], flags: RunFlags, mode: LaunchMode, kept?: KeptBetweenRuns): Promise<RunFacts> {
   // With --rootfs there is no image: every positional word is the command.
   if (flags.rootfs !== undefined && image !== undefined) command = [image, ...command];
   const judge = judgeMode(flags, mode);
-  const config = await loadConfig();
+  const config = await (kept ? (kept.config ??= loadConfig()) : loadConfig());
   const id = newContainerId();
   const files = containerFiles(id);
   const dir = files.dir;
@@ -338,7 +375,10 @@ async function gatherFacts(image: string | undefined, command: string[], flags: 
   if (restart.name !== 'no' && !flags.detach) fail('--restart needs a detached container', 'add -d');
   if (restart.name !== 'no' && flags.rm) fail('conflicting options: --restart and --rm');
   const capabilities = containerCapabilities({ privileged: flags.privileged ?? false, capAdd: flags.capAdd ?? [], capDrop });
-  const bpf = await seccompProgram(profile, capabilities);
+  const programKey = `${profileRef}\0${capabilities.join(',')}`;
+  const bpf = await (kept
+    ? (kept.programs.get(programKey) ?? kept.programs.set(programKey, seccompProgram(profile, capabilities)).get(programKey)!)
+    : seccompProgram(profile, capabilities));
   const mounts = await mountsFor(flags, chosen, !flags.dryRun);
   const identity = currentIdentity();
   const net = await networkForRun(networkRequest(flags, judge !== undefined), config, chosen.config, dir, hostname, name, identity, lookUpJoinTarget);

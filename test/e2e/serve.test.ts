@@ -1,0 +1,122 @@
+// Issue 10 scope 3: `nook serve --stdio` and its Node client (dist/client.mjs, the package's
+// `nook/client`), as the unprivileged user: a sequence of runs with the right records, four
+// boxes at once with one fork-bombing and the others' results as they are alone, a file
+// placed and read, stdin, and hostile request lines answered with errors while the server
+// goes on serving. The weakened builds these failed on: /work/notes/weakened/serve-*.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { nook, nookBin } from './harness.js';
+import type * as Client from '../../src/client/index.js';
+
+const test = suite('serve');
+
+const PY = '/usr/bin/python3';
+/** Burns exactly argv[1] seconds of its own CPU time, then says so. */
+const BURN = 'import sys, time; n = float(sys.argv[1]); t = time.process_time(); any(time.process_time() - t >= n for _ in iter(int, 1)); print("burnt")';
+
+function busybox(): string {
+  const image = process.env['NOOK_TEST_BUSYBOX'];
+  assert.ok(image, 'NOOK_TEST_BUSYBOX is not set: run the suites through test/run.mjs');
+  return image;
+}
+
+// serve never pulls (a pull's progress would go into the protocol): the image is pulled first
+test.before(async () => {
+  const r = await nook(['pull', busybox()], { timeoutMs: 120_000 });
+  assert.is(r.code, 0, r.stderr);
+});
+
+/** The client as shipped: the bundle beside the CLI the suite runs, starting that CLI. */
+async function open(options: Partial<Client.SandboxOptions> = {}): Promise<Client.Sandbox> {
+  const { openSandbox } = (await import(join(dirname(nookBin()), 'client.mjs'))) as typeof Client;
+  return openSandbox({ image: busybox(), nook: [process.execPath, nookBin()], ...options });
+}
+
+test('a sequence of runs through the client: OK, RE, TO, stdin, and a file placed in /box and read', async () => {
+  const s = await open();
+  try {
+    const ok = await s.run({ cmd: ['sh', '-c', 'echo out; echo err >&2'], limits: { time: 2, wall: 5 } });
+    assert.equal([ok.result.status, ok.result.exitcode, ok.stdout, ok.stderr], ['OK', 0, 'out\n', 'err\n'], JSON.stringify(ok));
+    const re = await s.run({ cmd: ['sh', '-c', 'exit 3'], limits: { time: 2 } });
+    assert.equal([re.result.status, re.result.exitcode, re.result.message], ['RE', 3, 'Exited with error status 3'], JSON.stringify(re.result));
+    const to = await s.run({ cmd: ['sh', '-c', 'while :; do :; done'], limits: { time: 0.5, wall: 5 } });
+    assert.equal([to.result.status, to.result.killed], ['TO', true], JSON.stringify(to.result));
+    assert.ok(to.result.time! >= 0.5 && to.result.time! < 0.6, `CPU ${to.result.time}`);
+    const input = await s.run({ cmd: ['sh', '-c', 'tr a-z A-Z'], stdin: 'from the grader\n' });
+    assert.equal([input.result.status, input.stdout], ['OK', 'FROM THE GRADER\n']);
+    const bytes = Buffer.from([0, 1, 2, 255, 254]);
+    const files = await s.run({
+      cmd: ['sh', '-c', 'pwd; cat /box/src/main.txt; od -An -tu1 /box/data.bin; cat /box/data.bin'],
+      files: { '/box/src/main.txt': 'placed\n', '/box/data.bin': bytes },
+    });
+    assert.is(files.result.status, "OK", JSON.stringify(files));
+    // the raw bytes make the output non-UTF-8: it comes back as bytes, whole
+    assert.ok(Buffer.isBuffer(files.stdout), 'a non-UTF-8 output is a Buffer');
+    assert.equal(files.stdout.toString('latin1'), Buffer.concat([Buffer.from('/box\nplaced\n   0   1   2 255 254\n'), bytes]).toString('latin1'));
+    // the output limit cuts, and the record says so
+    const ol = await s.run({ cmd: ['sh', '-c', 'yes'], limits: { output: '64K', wall: 5 } });
+    assert.equal([ol.result.status, ol.stdout.length], ['OL', 65536], JSON.stringify(ol.result));
+  } finally {
+    await s.close();
+  }
+  // every run's scratch is gone
+  const scratch = join(process.env['XDG_RUNTIME_DIR']!, 'nook', 'serve');
+  assert.equal(existsSync(scratch) ? readdirSync(scratch) : [], []);
+});
+
+test('four boxes at once, one fork-bombing: the other three end as they do alone', async () => {
+  const s = await open({ concurrency: 4 });
+  try {
+    // the host's root, for its python (busybox has none)
+    const work = { image: 'host', cmd: [PY, '-c', BURN, '0.3'], limits: { time: 5, wall: 20, procs: 16 } };
+    const alone = await s.run(work);
+    assert.is(alone.result.status, 'OK', JSON.stringify(alone.result));
+    const bomb = s.run({ cmd: ['sh', '-c', 'f() { f | f & }; f; while :; do :; done'], limits: { time: 3, wall: 4, procs: 16 } });
+    const others = await Promise.all([s.run(work), s.run(work), s.run(work)]);
+    const b = await bomb;
+    assert.is(b.result.status, 'TO', JSON.stringify(b.result));
+    for (const o of others) {
+      assert.equal([o.result.status, o.stdout], ['OK', 'burnt\n'], JSON.stringify(o.result));
+      // two cores, four boxes: wall time may stretch, CPU time must not
+      assert.ok(Math.abs(o.result.time! - alone.result.time!) <= alone.result.time! * 0.15, `CPU ${o.result.time} beside the bomb, ${alone.result.time} alone`);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+test('hostile request lines get one error line each, and the server goes on serving', async () => {
+  const image = busybox();
+  const lines = [
+    'not json',
+    '[1, 2]',
+    '{"id": "u", "op": "format-disk"}',
+    '{"id": "l", "op": "run", "image": "IMG", "cmd": ["true"], "limits": {"time": "soon"}}',
+    '{"id": "k", "op": "run", "image": "IMG", "cmd": ["true"], "limits": {"cpu": 1}}',
+    '{"id": "i", "op": "run", "image": "no-such-image:never", "cmd": ["true"]}',
+    '{"id": "p", "op": "run", "image": "IMG", "cmd": ["true"], "files": {"/box/../../escaped": "x"}}',
+    '{"id": "q", "op": "run", "image": "IMG", "cmd": ["true"], "files": {"/etc/passwd": "x"}}',
+    '{"id": "c", "op": "run", "image": "IMG", "cmd": "true"}',
+    `{"id": "big", "op": "run", "image": "IMG", "cmd": ["${'x'.repeat(1 << 20)}"`,
+    '{"id": "ok", "op": "run", "image": "IMG", "cmd": ["echo", "still serving"]}',
+  ].map((l) => l.replaceAll('IMG', image));
+  const r = await nook(['serve', '--stdio'], { input: lines.join('\n') + '\n', timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr);
+  const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; error?: string; stdout?: string; result?: { status: string } });
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  assert.is(answers.filter((a) => a.id === null).length, 3, r.stdout.slice(0, 2000));
+  for (const a of answers.filter((x) => x.id === null)) assert.match(a.error!, /^malformed request/);
+  assert.match(byId.get('u')!.error!, /unknown op "format-disk"/);
+  assert.match(byId.get('l')!.error!, /time=soon is not a number/);
+  assert.match(byId.get('k')!.error!, /unknown key "cpu"/);
+  assert.match(byId.get('i')!.error!, /not in the local store/);
+  assert.match(byId.get('p')!.error!, /invalid file path/);
+  assert.match(byId.get('q')!.error!, /must be inside \/box/);
+  assert.match(byId.get('c')!.error!, /cmd must be a non-empty array/);
+  assert.equal([byId.get('ok')!.result!.status, byId.get('ok')!.stdout], ['OK', 'still serving\n']);
+  assert.is(answers.length, lines.length, 'one answer a line');
+});
+
+test.run();
