@@ -1,7 +1,9 @@
 // The Node client of `nook serve` (docs/serve.md): `openSandbox` starts `nook serve --stdio`
-// once, `run` sends a request line and resolves with its answer, `close` ends the server
-// after the runs in flight. Bundled to dist/client.mjs, exported as `nook/client`.
-import { spawn, type ChildProcess } from 'node:child_process';
+// once (or connects to a `nook serve --socket`), `run` sends a request line and resolves with
+// its answer, `close` ends the server (or the connection) after the runs in flight. Bundled to dist/client.mjs, exported as `nook/client`.
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ResultRecord } from '../core/judge-plan.js';
 
@@ -19,6 +21,8 @@ export interface SandboxOptions {
   concurrency?: number;
   /** how to start nook (default: this package's own, with this Node) */
   nook?: string[];
+  /** a running `nook serve --socket` to connect to, instead of starting one */
+  socket?: string;
   /** the server's stderr (notices, its own failures): inherited unless 'ignore' */
   stderr?: 'inherit' | 'ignore';
 }
@@ -50,16 +54,13 @@ export interface Sandbox {
 }
 
 type Wire = string | { base64: string };
-interface Answer { id: number; error?: string; result?: ResultRecord; stdout?: Wire; stderr?: Wire }
+interface Answer { id: number | null; error?: string; result?: ResultRecord; stdout?: Wire; stderr?: Wire }
 
 const wire = (v: string | Uint8Array): Wire => (typeof v === 'string' ? v : { base64: Buffer.from(v).toString('base64') });
 const unwire = (v: Wire | undefined): string | Buffer => (v === undefined ? '' : typeof v === 'string' ? v : Buffer.from(v.base64, 'base64'));
 
 export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const [cmd, ...args] = options.nook ?? [process.execPath, fileURLToPath(new URL('./nook.cjs', import.meta.url))];
-  const child: ChildProcess = spawn(cmd!, [...args, 'serve', '--stdio', ...(options.concurrency !== undefined ? ['--concurrency', String(options.concurrency)] : [])], {
-    stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'],
-  });
+  const { input, output, ended } = options.socket !== undefined ? connect(options.socket) : start(options);
   const pending = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let gone: Error | undefined;
@@ -70,15 +71,19 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       pending.clear();
       resolve();
     };
-    child.on('error', (e) => end(`could not start: ${e.message}`));
-    child.on('close', (code, signal) => end(`ended (${signal ?? code})`));
+    void ended.then(end);
   });
   let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+  output.setEncoding('utf8').on('data', (s: string) => {
     buffered += s;
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
       const answer = JSON.parse(buffered.slice(0, nl)) as Answer;
       buffered = buffered.slice(nl + 1);
+      // a line for no request: the server refusing the connection
+      if (answer.id === null) {
+        if (answer.error !== undefined) gone ??= new Error(`nook serve: ${answer.error}`);
+        continue;
+      }
       const p = pending.get(answer.id);
       if (!p) continue;
       pending.delete(answer.id);
@@ -86,7 +91,7 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       else p.resolve({ result: answer.result!, stdout: unwire(answer.stdout), stderr: unwire(answer.stderr) });
     }
   });
-  child.stdin!.on('error', () => undefined);
+  input.on('error', () => undefined);
   return {
     run(request) {
       if (gone) return Promise.reject(gone);
@@ -101,12 +106,37 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       };
       return new Promise<RunResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        child.stdin!.write(JSON.stringify(line) + '\n');
+        input.write(JSON.stringify(line) + '\n');
       });
     },
     async close() {
-      child.stdin!.end();
+      input.end();
       await exited;
     },
   };
+}
+
+interface Channel { input: Writable; output: Readable; ended: Promise<string> }
+
+/** `nook serve --stdio` as a child; `ended` says how it ended. */
+function start(options: SandboxOptions): Channel {
+  const [cmd, ...args] = options.nook ?? [process.execPath, fileURLToPath(new URL('./nook.cjs', import.meta.url))];
+  const child = spawn(cmd!, [...args, 'serve', '--stdio', ...(options.concurrency !== undefined ? ['--concurrency', String(options.concurrency)] : [])], {
+    stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'],
+  });
+  const ended = new Promise<string>((resolve) => {
+    child.on('error', (e) => resolve(`could not start: ${e.message}`));
+    child.on('close', (code, signal) => resolve(`ended (${signal ?? code})`));
+  });
+  return { input: child.stdin, output: child.stdout, ended };
+}
+
+/** A connection to `nook serve --socket PATH`. */
+function connect(path: string): Channel {
+  const socket = createConnection({ path, allowHalfOpen: true });
+  const ended = new Promise<string>((resolve) => {
+    socket.on('error', (e) => resolve(`connection failed: ${e.message}`));
+    socket.on('close', () => resolve('closed the connection'));
+  });
+  return { input: socket, output: socket, ended };
 }

@@ -9,6 +9,9 @@ export interface FfiBinding {
   DataType: Record<string, number>;
   FFITypeTag: Record<string, number>;
   open(opts: { library: string; path: string }): void;
+  createPointer(opts: { paramsType: unknown[]; paramsValue: unknown[] }): unknown[];
+  unwrapPointer(pointers: unknown[]): unknown[];
+  createExternalBuffer(pointer: unknown, length: number): Buffer;
   load(opts: {
     library: string;
     funcName: string;
@@ -61,4 +64,24 @@ export function libcCall(funcName: string, retType: number, paramsType: unknown[
   const b = openLibrary('libc', 'libc.so.6');
   const r = b.load({ library: 'libc', funcName, retType, paramsType, paramsValue, errno: true, freeResultMemory: false }) as { value: number; errnoCode: number; errnoMessage: string };
   return { value: Number(r.value), errno: r.errnoCode, message: r.errnoMessage };
+}
+
+/**
+ * SO_PEERCRED of a connected unix socket (Node has no call for it): the uid at the other end,
+ * as the kernel recorded it at connect(). The two out-parameters are ffi-rs allocations,
+ * 16 bytes a connection, left to the process's end rather than risk freeing them twice.
+ */
+export function peerUid(fd: number): number {
+  const b = openLibrary('libc', 'libc.so.6');
+  const T = b.DataType;
+  const ucred = bytesParam(Buffer.alloc(12));
+  const [cred] = b.createPointer({ paramsType: [ucred], paramsValue: [Buffer.alloc(12)] });
+  const [len] = b.createPointer({ paramsType: [T['I32']], paramsValue: [12] });
+  const credPtr = b.unwrapPointer([cred])[0];
+  const SOL_SOCKET = 1;
+  const SO_PEERCRED = 17;
+  const r = libcCall('getsockopt', T['I32']!, [T['I32'], T['I32'], T['I32'], T['External'], T['External']], [fd, SOL_SOCKET, SO_PEERCRED, credPtr, len]);
+  if (r.value !== 0) throw new Error(`getsockopt(SO_PEERCRED): ${r.message}`);
+  // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+  return Buffer.from(b.createExternalBuffer(credPtr, 12)).readUInt32LE(4);
 }

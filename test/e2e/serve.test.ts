@@ -5,9 +5,10 @@
 // goes on serving. The weakened builds these failed on: /work/notes/weakened/serve-*.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nook, nookBin } from './harness.js';
+import { nook, nookBin, startNook, waitFor } from './harness.js';
 import type * as Client from '../../src/client/index.js';
 
 const test = suite('serve');
@@ -113,6 +114,40 @@ test('hostile request lines get one error line each, and the server goes on serv
   assert.match(byId.get('c')!.error!, /cmd must be a non-empty array/);
   assert.equal([byId.get('ok')!.result!.status, byId.get('ok')!.stdout], ['OK', 'still serving\n']);
   assert.is(answers.length, lines.length, 'one answer a line');
+});
+
+test('--socket: a 0600 socket in a directory of the user\'s own serves the client; another uid is refused even when the modes let it in', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nook-serve-'));
+  const sock = join(dir, 'serve.sock');
+  const server = startNook(['serve', '--socket', sock], { timeoutMs: 120_000 });
+  try {
+    await waitFor('the socket', () => existsSync(sock) || undefined, 20_000);
+    assert.is(statSync(sock).mode & 0o777, 0o600);
+    const s = await open({ socket: sock });
+    const r = await s.run({ cmd: ['echo', 'over the socket'] });
+    assert.equal([r.result.status, r.stdout], ['OK', 'over the socket\n']);
+    await s.close();
+    // opened by mistake: the peer's uid is still checked. The other user is a subordinate uid
+    // (a container's uid 1000, no capabilities) with the directory bound in.
+    chmodSync(dir, 0o755);
+    chmodSync(sock, 0o666);
+    const request = JSON.stringify({ id: 1, op: 'run', image: busybox(), cmd: ['echo', 'let in'] });
+    const script = `import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect("/mnt/serve.sock")\ns.sendall(${JSON.stringify(request + '\n')}.encode())\ns.shutdown(socket.SHUT_WR)\nprint(s.makefile().read())`;
+    const other = await nook(['run', '--rm', '--network', 'none', '-u', '1000:1000', '--cap-drop', 'ALL', '-v', `${dir}:/mnt`, 'host', 'python3', '-c', script], { timeoutMs: 60_000 });
+    assert.is(other.code, 0, other.stderr);
+    assert.match(other.stdout, /refused: the peer's uid \d+ is not this server's/, other.stdout);
+    assert.not.match(other.stdout, /let in|"result"/);
+  } finally {
+    process.kill(server.pid, 'SIGTERM');
+    const end = await server.result;
+    rmSync(dir, { recursive: true, force: true });
+    assert.is(end.code, 0, end.stderr);
+  }
+  assert.not.ok(existsSync(sock), 'the socket is removed at the end');
+  // a directory others may enter is refused
+  const open_ = await nook(['serve', '--socket', join(tmpdir(), `nook-serve-${process.pid}.sock`)]);
+  assert.is(open_.code, 125);
+  assert.match(open_.stderr, /refusing to serve in \/tmp: it must be a directory of yours that nobody else can enter/);
 });
 
 test.run();

@@ -19,39 +19,70 @@ const MAX_LINE = 64 * 1024 * 1024;
 type Answer = { id: RequestId; error: string } | { id: RequestId; result: unknown; stdout: unknown; stderr: unknown };
 
 export async function serve(flags: ServeFlags): Promise<number> {
-  if (!flags.stdio) fail('nook serve needs --stdio', 'nook serve --stdio (the protocol: docs/serve.md)');
+  if (!flags.stdio === (flags.socket === undefined)) fail('nook serve needs one of --stdio and --socket', 'nook serve --stdio, or nook serve --socket [PATH] (the protocol: docs/serve.md)');
   const cap = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
   if (!Number.isInteger(cap) || cap < 1) fail(`invalid --concurrency "${flags.concurrency}"`, 'give a positive number of boxes');
+  const boxes = scheduler(cap);
+  if (flags.stdio) {
+    await new Promise<void>((done) => session(process.stdin, (line) => process.stdout.write(line), boxes, done));
+    await boxes.idle();
+    return 0;
+  }
+  const { serveOnSocket } = await import('./serve-socket.js');
+  await serveOnSocket(flags.socket === true ? undefined : flags.socket, (socket) => session(socket, (line) => socket.writable && socket.write(line), boxes, () => socket.end()));
+  await boxes.idle();
+  return 0;
+}
+
+/** The boxes of every session, run up to `cap` at once, in the order asked. */
+function scheduler(cap: number): { submit: (run: ServeRun, answer: (a: Answer) => void) => void; idle: () => Promise<void> } {
   const kept: KeptBetweenRuns = { programs: new Map(), notices: new Set() };
-  const answer = (a: Answer) => process.stdout.write(JSON.stringify(a) + '\n');
-  const queue: ServeRun[] = [];
+  const queue: { run: ServeRun; answer: (a: Answer) => void }[] = [];
   let running = 0;
-  let inputDone = false;
-  let finished!: () => void;
-  const allDone = new Promise<void>((r) => (finished = r));
+  let waiting: (() => void)[] = [];
   const pump = () => {
     while (running < cap && queue.length > 0) {
-      const run = queue.shift()!;
+      const { run, answer } = queue.shift()!;
       running++;
       void serveOne(run, kept).then(answer, (e: unknown) => answer({ id: run.id, error: `internal error: ${(e as Error).message}` })).finally(() => {
         running--;
         pump();
       });
     }
-    if (inputDone && running === 0 && queue.length === 0) finished();
+    if (running === 0 && queue.length === 0) {
+      for (const w of waiting) w();
+      waiting = [];
+    }
   };
-  readLines(process.stdin, (line) => {
+  return {
+    submit: (run, answer) => {
+      queue.push({ run, answer });
+      pump();
+    },
+    idle: () => (running === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((r) => waiting.push(r))),
+  };
+}
+
+/** One client's lines: each request answered on `write`; `ended` once its input ends and its boxes have answered. */
+function session(input: Readable, write: (line: string) => void, boxes: ReturnType<typeof scheduler>, ended: () => void): void {
+  let open = 0;
+  let inputDone = false;
+  const answer = (a: Answer) => write(JSON.stringify(a) + '\n');
+  const settle = () => inputDone && open === 0 && ended();
+  readLines(input, (line) => {
     if (line.trim() === '') return;
     const parsed = parseRequestLine(line);
     if (!parsed.ok) return answer({ id: parsed.id, error: parsed.error });
-    queue.push(parsed.run);
-    pump();
+    open++;
+    boxes.submit(parsed.run, (a) => {
+      answer(a);
+      open--;
+      settle();
+    });
   }, () => answer({ id: null, error: `malformed request: a line longer than ${MAX_LINE} bytes` }), () => {
     inputDone = true;
-    pump();
+    settle();
   });
-  await allDone;
-  return 0;
 }
 
 /** Calls `onLine` for each line of `input`; a line past MAX_LINE is dropped (`onTooLong`) up to its newline. */
