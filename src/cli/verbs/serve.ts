@@ -1,8 +1,9 @@
-// `nook serve --stdio`: one request a line in, one answer a line out (docs/serve.md), boxes
+// `nook serve --stdio` (or --socket, serve-socket.ts): one request a line in, one answer a line out (docs/serve.md), boxes
 // run side by side up to a cap. Answers come as boxes end, not in request order: each carries
 // its request's id. The config and the compiled seccomp programs are kept between runs
-// (KeptBetweenRuns); each box is a judge-mode run of its own (own container, own subuid range
-// for `procs`, own scratch), so one box's end says nothing about another's.
+// (KeptBetweenRuns); each box is a judge-mode run of its own (own container, own
+// process-counting namespace for `procs`, own scratch), so one box's end says nothing about
+// another's.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +136,16 @@ async function serveOne(run: ServeRun, kept: KeptBetweenRuns): Promise<Answer> {
     if (e instanceof NookError) return { id: run.id, error: e.message };
     throw e;
   } finally {
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) removeScratch(scratch);
+  }
+}
+
+/** Best effort: what the box left that nook cannot remove stays (and is named), the answer stands. */
+function removeScratch(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    process.stderr.write(`nook: notice: cannot remove the scratch directory ${dir}: ${(e as Error).message}\n`);
   }
 }
 
@@ -153,7 +163,7 @@ function collect(stream: Readable): Buffer[] {
 function placeFiles(files: ServeRun['files']): string {
   const base = join(runtimeDir(), 'serve');
   mkdirSync(base, { recursive: true, mode: 0o700 });
-  // readable by the box's own uids (a limited box runs as a subordinate id of its own)
+  // readable whatever uid the box's command runs as (the image's USER may be a subordinate id)
   const dir = mkdtempSync(join(base, 'box-'));
   try {
     // modes set explicitly: the user's umask may be 077
