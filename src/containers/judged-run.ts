@@ -52,12 +52,14 @@ export type BoxStdio = readonly [StdioEnd, StdioEnd, StdioEnd];
  * What the caller does with signals and the record is its own: `run` or `serve`.
  */
 export function startBox(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: BoxLimits, stdio: BoxStdio): StartedBox {
+  // before the spawn: a plan that cannot be encoded must not leave a launcher waiting for it
+  const encoded = encodeDirectives(directives);
   const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], {
     stdio: [...stdio, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])],
     env: LAUNCHER_ENV,
   });
   for (const fd of [...stdio, seccomp]) if (typeof fd === 'number') closeSync(fd);
-  (child.stdio[ARGS_FD] as Writable).end(encodeDirectives(directives));
+  (child.stdio[ARGS_FD] as Writable).end(encoded);
   let text = '';
   (child.stdio[DETACHED_STATUS_FD] as Readable).setEncoding('utf8').on('data', (s: string) => (text += s));
   const ended = new Promise<number>((resolve) => {

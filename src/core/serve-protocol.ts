@@ -63,6 +63,7 @@ function checkRun(req: Record<string, unknown>, id: RequestId): ServeRun {
   if (typeof image !== 'string' || image === '') bad('invalid request: image must be a non-empty string');
   const cmd = req['cmd'];
   if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every((a) => typeof a === 'string')) bad('invalid request: cmd must be a non-empty array of strings');
+  if (cmd.some((a: string) => a.includes('\0'))) bad('invalid request: cmd must not hold a NUL byte');
   const workdir = req['workdir'];
   if (workdir !== undefined && (typeof workdir !== 'string' || !workdir.startsWith('/'))) bad('invalid request: workdir must be an absolute path');
   const stdin = req['stdin'];

@@ -96,10 +96,13 @@ test('hostile request lines get one error line each, and the server goes on serv
     '{"id": "p", "op": "run", "image": "IMG", "cmd": ["true"], "files": {"/box/../../escaped": "x"}}',
     '{"id": "q", "op": "run", "image": "IMG", "cmd": ["true"], "files": {"/etc/passwd": "x"}}',
     '{"id": "c", "op": "run", "image": "IMG", "cmd": "true"}',
+    // a plan the launcher's encoding refuses (NUL): an error, and no launcher left waiting for
+    // it (one kept the server from ending)
+    '{"id": "n", "op": "run", "image": "IMG", "cmd": ["true"], "workdir": "/box\\u0000x"}',
     `{"id": "big", "op": "run", "image": "IMG", "cmd": ["${'x'.repeat(1 << 20)}"`,
     '{"id": "ok", "op": "run", "image": "IMG", "cmd": ["echo", "still serving"]}',
   ].map((l) => l.replaceAll('IMG', image));
-  const r = await nook(['serve', '--stdio'], { input: lines.join('\n') + '\n', timeoutMs: 60_000 });
+  const r = await nook(['serve', '--stdio'], { input: lines.join('\n') + '\n', timeoutMs: 30_000 });
   assert.is(r.code, 0, r.stderr);
   const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; error?: string; stdout?: string; result?: { status: string } });
   const byId = new Map(answers.map((a) => [a.id, a]));
@@ -112,6 +115,7 @@ test('hostile request lines get one error line each, and the server goes on serv
   assert.match(byId.get('p')!.error!, /invalid file path/);
   assert.match(byId.get('q')!.error!, /must be inside \/box/);
   assert.match(byId.get('c')!.error!, /cmd must be a non-empty array/);
+  assert.match(byId.get('n')!.error!, /NUL/);
   assert.equal([byId.get('ok')!.result!.status, byId.get('ok')!.stdout], ['OK', 'still serving\n']);
   assert.is(answers.length, lines.length, 'one answer a line');
 });

@@ -34,6 +34,7 @@ test('malformed and hostile lines are one error each, with the id when there is 
   assert.match(error(run({ image: '' })), /image must be a non-empty string/);
   assert.match(error(run({ cmd: [] })), /cmd must be a non-empty array of strings/);
   assert.match(error(run({ cmd: ['sh', 1] })), /cmd must be a non-empty array of strings/);
+  assert.match(error(run({ cmd: ['a\0b'] })), /cmd must not hold a NUL byte/);
   assert.match(error(run({ limits: { time: 'soon' } })), /time=soon is not a number of seconds/);
   assert.match(error(run({ limits: { cpu: 1 } })), /unknown key "cpu"/);
   assert.match(error(run({ limits: { mem: '1M,procs=99999' } })), /invalid limits: mem=/);
