@@ -47,13 +47,12 @@ export interface StartedBox {
 export type BoxStdio = readonly [StdioEnd, StdioEnd, StdioEnd];
 
 /**
- * Spawns the launcher for one box with `stdio` on its fds 0-2 (fds given are closed here, the
+ * Spawns the launcher for one box, its directives encoded (before: a plan that cannot be
+ * encoded must not leave a launcher waiting for it), with `stdio` on its fds 0-2 (fds given are closed here, the
  * child has them) and the seccomp program's memfd; `ended` settles once the box is gone.
  * What the caller does with signals and the record is its own: `run` or `serve`.
  */
-export function startBox(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: BoxLimits, stdio: BoxStdio): StartedBox {
-  // before the spawn: a plan that cannot be encoded must not leave a launcher waiting for it
-  const encoded = encodeDirectives(directives);
+export function startBox(launcher: string, encoded: Buffer, seccomp: number | undefined, limits: BoxLimits, stdio: BoxStdio): StartedBox {
   const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], {
     stdio: [...stdio, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])],
     env: LAUNCHER_ENV,
@@ -80,7 +79,7 @@ export function startBox(launcher: string, directives: readonly Directive[], sec
  * 126/127 for a start that failed) after writing the record, if one was asked for.
  */
 export async function runJudged(launcher: string, directives: readonly Directive[], seccomp: number | undefined, limits: BoxLimits, io: JudgedIo): Promise<number> {
-  const { child, ended } = startBox(launcher, directives, seccomp, limits, [openIo(io.stdin, false), openIo(io.stdout, true), openIo(io.stderr, true)]);
+  const { child, ended } = startBox(launcher, encodeDirectives(directives), seccomp, limits, [openIo(io.stdin, false), openIo(io.stdout, true), openIo(io.stderr, true)]);
   // a signal for us is the box's (the launcher forwards it); the record is still written
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, forward);

@@ -102,6 +102,8 @@ test('hostile request lines get one error line each, and the server goes on serv
     `{"id": "big", "op": "run", "image": "IMG", "cmd": ["${'x'.repeat(1 << 20)}"`,
     '{"id": "ok", "op": "run", "image": "IMG", "cmd": ["echo", "still serving"]}',
   ].map((l) => l.replaceAll('IMG', image));
+  const containers = join(process.env['HOME']!, '.local', 'share', 'nook', 'containers');
+  const before = existsSync(containers) ? readdirSync(containers) : [];
   const r = await nook(['serve', '--stdio'], { input: lines.join('\n') + '\n', timeoutMs: 30_000 });
   assert.is(r.code, 0, r.stderr);
   const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; error?: string; stdout?: string; result?: { status: string } });
@@ -118,6 +120,8 @@ test('hostile request lines get one error line each, and the server goes on serv
   assert.match(byId.get('n')!.error!, /NUL/);
   assert.equal([byId.get('ok')!.result!.status, byId.get('ok')!.stdout], ['OK', 'still serving\n']);
   assert.is(answers.length, lines.length, 'one answer a line');
+  // no request that failed left a container behind (the boxes that ran were --rm)
+  assert.equal(readdirSync(containers).filter((c) => !before.includes(c)), []);
 });
 
 test('--socket: a 0600 socket in a directory of the user\'s own serves the client; another uid is refused even when the modes let it in', async () => {

@@ -294,11 +294,13 @@ export async function startServedBox(req: ServeRun, scratch: string | undefined,
   }
   const launcher = launcherPath();
   if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  // before the record: a plan the launcher's encoding refuses (a NUL) leaves no container behind
+  const encoded = encodeDirectives(plan.directives);
   const record = await recordContainer(facts, input, plan, limits);
   if (record.limits?.cgroup) prepareCgroup(record.limits.cgroup.base, record.id, record.limits.cgroup.writes);
   const seccomp = facts.bpf === undefined ? undefined : memfdWith('nook-seccomp', facts.bpf);
   const { startBox } = await import('../../containers/judged-run.js');
-  return startBox(launcher, plan.directives, seccomp, { judge: facts.judge!, applied: limits.applied }, [req.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+  return startBox(launcher, encoded, seccomp, { judge: facts.judge!, applied: limits.applied }, [req.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe']);
 }
 
 /** --network, or Docker's alias --net when --network is not given; judge mode's default is none. */
