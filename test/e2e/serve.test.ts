@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nook, nookBin, startNook, waitFor } from './harness.js';
+import { nook, nookBin, processesOf, sleep, startNook, waitFor } from './harness.js';
 import type * as Client from '../../src/client/index.js';
 
 const test = suite('serve');
@@ -122,6 +122,24 @@ test('hostile request lines get one error line each, and the server goes on serv
   assert.is(answers.length, lines.length, 'one answer a line');
   // no request that failed left a container behind (the boxes that ran were --rm)
   assert.equal(readdirSync(containers).filter((c) => !before.includes(c)), []);
+});
+
+test('SIGTERM: each running box gets it, the queued ones are refused, the server ends with nothing left running', async () => {
+  const image = busybox();
+  const lines = [
+    { id: 'long', op: 'run', image, cmd: ['sleep', '30.25'] },
+    { id: 'queued', op: 'run', image, cmd: ['true'] },
+  ].map((l) => JSON.stringify(l));
+  const server = startNook(['serve', '--stdio', '--concurrency', '1'], { input: lines.join('\n') + '\n', timeoutMs: 30_000 });
+  await waitFor('the long box', () => processesOf().find((p) => p.cmd === 'sleep 30.25'), 20_000);
+  process.kill(server.pid, 'SIGTERM');
+  const r = await server.result;
+  assert.is(r.code, 0, r.stderr);
+  const byId = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; error?: string; result?: { status: string; exitsig: number | null } }).map((a) => [a.id, a]));
+  assert.equal([byId.get('long')?.result?.status, byId.get('long')?.result?.exitsig], ['SG', 15], r.stdout);
+  assert.is(byId.get('queued')?.error, 'the server is stopping');
+  await sleep(200);
+  assert.equal(processesOf().filter((p) => p.cmd === 'sleep 30.25'), []);
 });
 
 test('--socket: a 0600 socket in a directory of the user\'s own serves the client; another uid is refused even when the modes let it in', async () => {

@@ -10,8 +10,11 @@ import { fail } from '../../errors.js';
 import { runtimeDir } from '../../paths.js';
 import { peerUid } from '../../native/ffi.js';
 
-/** Serves each connection of this user with `onClient` until SIGINT or SIGTERM; then the socket is removed. */
-export async function serveOnSocket(given: string | undefined, onClient: (socket: Socket) => void): Promise<void> {
+/**
+ * Serves each connection of this user with `onClient` until SIGINT or SIGTERM (returned); then
+ * the socket is removed and no connection accepted. The open ones close once answered.
+ */
+export async function serveOnSocket(given: string | undefined, onClient: (socket: Socket) => void): Promise<NodeJS.Signals> {
   const uid = process.getuid!();
   const path = given === undefined ? defaultSocket() : resolve(given);
   const dir = lstatSync(dirname(path), { throwIfNoEntry: false });
@@ -48,15 +51,17 @@ export async function serveOnSocket(given: string | undefined, onClient: (socket
   }
   chmodSync(path, 0o600);
   process.stderr.write(`nook: serving on ${path}\n`);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      server.close();
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const sig = await new Promise<NodeJS.Signals>((done) => onStopSignal((s) => {
+    server.close();
+    done(s);
+  }));
   rmSync(path, { force: true });
+  return sig;
+}
+
+/** SIGINT and SIGTERM, once each: how a server (stdio or socket) is told to stop. */
+export function onStopSignal(stop: (sig: NodeJS.Signals) => void): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop(sig));
 }
 
 function defaultSocket(): string {

@@ -5,6 +5,7 @@
 // process-counting namespace for `procs`, own scratch), so one box's end says nothing about
 // another's.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -13,6 +14,7 @@ import { fail, NookError } from '../../errors.js';
 import { runtimeDir } from '../../paths.js';
 import { outputField, parseRequestLine, type RequestId, type ServeRun } from '../../core/serve-protocol.js';
 import { startServedBox, type KeptBetweenRuns } from './run.js';
+import { onStopSignal, serveOnSocket } from './serve-socket.js';
 
 /** A request line longer than this is answered with an error and skipped, not buffered. */
 const MAX_LINE = 64 * 1024 * 1024;
@@ -25,27 +27,35 @@ export async function serve(flags: ServeFlags): Promise<number> {
   if (!Number.isInteger(cap) || cap < 1) fail(`invalid --concurrency "${flags.concurrency}"`, 'give a positive number of boxes');
   const boxes = scheduler(cap);
   if (flags.stdio) {
-    await new Promise<void>((done) => session(process.stdin, (line) => process.stdout.write(line), boxes, done));
+    // SIGINT or SIGTERM: passed to every box (as `run` does), the rest refused; ends once all have answered
+    const stopped = new Promise<void>((done) => onStopSignal((sig) => {
+      boxes.stop(sig);
+      process.stdin.destroy();
+      done();
+    }));
+    await Promise.race([stopped, new Promise<void>((done) => session(process.stdin, (line) => process.stdout.write(line), boxes, done))]);
     await boxes.idle();
     return 0;
   }
-  const { serveOnSocket } = await import('./serve-socket.js');
-  await serveOnSocket(flags.socket === true ? undefined : flags.socket, (socket) => session(socket, (line) => socket.writable && socket.write(line), boxes, () => socket.end()));
+  const sig = await serveOnSocket(flags.socket === true ? undefined : flags.socket, (socket) => session(socket, (line) => socket.writable && socket.write(line), boxes, () => socket.end()));
+  boxes.stop(sig);
   await boxes.idle();
   return 0;
 }
 
 /** The boxes of every session, run up to `cap` at once, in the order asked. */
-function scheduler(cap: number): { submit: (run: ServeRun, answer: (a: Answer) => void) => void; idle: () => Promise<void> } {
+function scheduler(cap: number): { submit: (run: ServeRun, answer: (a: Answer) => void) => void; idle: () => Promise<void>; stop: (sig: NodeJS.Signals) => void } {
   const kept: KeptBetweenRuns = { programs: new Map(), notices: new Set() };
   const queue: { run: ServeRun; answer: (a: Answer) => void }[] = [];
+  const live = new Set<ChildProcess>();
+  let stopping = false;
   let running = 0;
   let waiting: (() => void)[] = [];
   const pump = () => {
     while (running < cap && queue.length > 0) {
       const { run, answer } = queue.shift()!;
       running++;
-      void serveOne(run, kept).then(answer, (e: unknown) => answer({ id: run.id, error: `internal error: ${(e as Error).message}` })).finally(() => {
+      void serveOne(run, kept, live).then(answer, (e: unknown) => answer({ id: run.id, error: `internal error: ${(e as Error).message}` })).finally(() => {
         running--;
         pump();
       });
@@ -57,7 +67,15 @@ function scheduler(cap: number): { submit: (run: ServeRun, answer: (a: Answer) =
   };
   return {
     submit: (run, answer) => {
+      if (stopping) return answer({ id: run.id, error: 'the server is stopping' });
       queue.push({ run, answer });
+      pump();
+    },
+    stop: (sig) => {
+      stopping = true;
+      for (const { run, answer } of queue.splice(0)) answer({ id: run.id, error: 'the server is stopping' });
+      // each launcher passes it to its box
+      for (const child of live) child.kill(sig);
       pump();
     },
     idle: () => (running === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((r) => waiting.push(r))),
@@ -118,10 +136,12 @@ function readLines(input: Readable, onLine: (line: string) => void, onTooLong: (
 }
 
 /** One box: its files placed in a fresh scratch, run, its answer; the scratch removed after. */
-async function serveOne(run: ServeRun, kept: KeptBetweenRuns): Promise<Answer> {
+async function serveOne(run: ServeRun, kept: KeptBetweenRuns, live: Set<ChildProcess>): Promise<Answer> {
   const scratch = run.files.length > 0 ? placeFiles(run.files) : undefined;
   try {
     const { child, ended } = await startServedBox(run, scratch, kept);
+    live.add(child);
+    void ended.finally(() => live.delete(child));
     const stdin = child.stdio[0] as Writable | null;
     if (stdin) {
       // a box that exits without reading its input closes the pipe under us
