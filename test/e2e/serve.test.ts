@@ -6,6 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { nook, nookBin, processesOf, sleep, startNook, waitFor } from './harness.js';
@@ -145,7 +146,7 @@ test('SIGTERM: each running box gets it, the queued ones are refused, the server
 test('--socket: a 0600 socket in a directory of the user\'s own serves the client; another uid is refused even when the modes let it in', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nook-serve-'));
   const sock = join(dir, 'serve.sock');
-  const server = startNook(['serve', '--socket', sock], { timeoutMs: 120_000 });
+  const server = startNook(['serve', '--socket', sock], { timeoutMs: 45_000 });
   try {
     await waitFor('the socket', () => existsSync(sock) || undefined, 20_000);
     assert.is(statSync(sock).mode & 0o777, 0o600);
@@ -163,6 +164,10 @@ test('--socket: a 0600 socket in a directory of the user\'s own serves the clien
     assert.is(other.code, 0, other.stderr);
     assert.match(other.stdout, /refused: the peer's uid \d+ is not this server's/, other.stdout);
     assert.not.match(other.stdout, /let in|"result"/);
+    // a client still connected does not keep the server from ending
+    const idle = createConnection(sock);
+    idle.on('error', () => undefined);
+    await new Promise((r) => idle.once('connect', r));
   } finally {
     process.kill(server.pid, 'SIGTERM');
     const end = await server.result;

@@ -12,9 +12,10 @@ import { peerUid } from '../../native/ffi.js';
 
 /**
  * Serves each connection of this user with `onClient` until SIGINT or SIGTERM (returned); then
- * the socket is removed and no connection accepted. The open ones close once answered.
+ * the socket is removed and no connection accepted. `disconnect` closes the open ones (what
+ * was written to them is flushed first), for the end once their boxes have answered.
  */
-export async function serveOnSocket(given: string | undefined, onClient: (socket: Socket) => void): Promise<NodeJS.Signals> {
+export async function serveOnSocket(given: string | undefined, onClient: (socket: Socket) => void): Promise<{ signal: NodeJS.Signals; disconnect: () => void }> {
   const uid = process.getuid!();
   const path = given === undefined ? defaultSocket() : resolve(given);
   const dir = lstatSync(dirname(path), { throwIfNoEntry: false });
@@ -23,8 +24,11 @@ export async function serveOnSocket(given: string | undefined, onClient: (socket
   }
   await removeStale(path);
   // half-open: a client may end its side after its last request and still read the answers
+  const open = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => undefined);
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     let peer: number | undefined;
     try {
@@ -56,7 +60,7 @@ export async function serveOnSocket(given: string | undefined, onClient: (socket
     done(s);
   }));
   rmSync(path, { force: true });
-  return sig;
+  return { signal: sig, disconnect: () => open.forEach((socket) => socket.destroySoon()) };
 }
 
 /** SIGINT and SIGTERM, once each: how a server (stdio or socket) is told to stop. */

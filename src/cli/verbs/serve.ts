@@ -37,9 +37,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
     await boxes.idle();
     return 0;
   }
-  const sig = await serveOnSocket(flags.socket === true ? undefined : flags.socket, (socket) => session(socket, (line) => socket.writable && socket.write(line), boxes, () => socket.end()));
-  boxes.stop(sig);
+  const { signal, disconnect } = await serveOnSocket(flags.socket === true ? undefined : flags.socket, (socket) => session(socket, (line) => socket.writable && socket.write(line), boxes, () => socket.end()));
+  boxes.stop(signal);
   await boxes.idle();
+  disconnect();
   return 0;
 }
 
