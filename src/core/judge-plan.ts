@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import type { Directive } from './directives.js';
 import { RLIMITS } from './ulimits.js';
-import type { AppliedLimits, ResourceLimits, Rlimit } from './limits.js';
+import { parseBytes, type AppliedLimits, type ResourceLimits, type Rlimit } from './limits.js';
 import { splitKeyValue } from '../util/key-value.js';
 
 /** `--limits`: seconds for the times, bytes for the sizes; undefined is no limit. */
@@ -32,14 +32,6 @@ const SIZES = ['mem', 'fsize', 'output', 'stack'] as const;
 const COUNTS = ['procs', 'files'] as const;
 export const LIMIT_KEYS = [...SECONDS, ...SIZES, ...COUNTS];
 
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-function parseSize(v: string, spec: string): number {
-  const m = /^(\d+)([kmg]?)b?$/i.exec(v);
-  if (!m) fail(`invalid --limits "${spec}": "${v}" is not a size`, 'use bytes or a K, M or G suffix (binary): mem=256M');
-  return Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
-}
-
 /** `time=2,wall=5,extra=0.5,mem=256M,procs=64,fsize=10M,output=1M,stack=64M,files=64` */
 export function parseLimits(spec: string): JudgeLimits {
   const out: JudgeLimits = { extra: 0 };
@@ -50,7 +42,7 @@ export function parseLimits(spec: string): JudgeLimits {
       if (!/^\d+(\.\d+)?$/.test(value)) fail(`invalid --limits "${spec}": ${key}=${value} is not a number of seconds`);
       out[key as (typeof SECONDS)[number]] = Number(value);
     } else if ((SIZES as readonly string[]).includes(key)) {
-      out[key as (typeof SIZES)[number]] = parseSize(value, spec);
+      out[key as (typeof SIZES)[number]] = parseBytes(value, `--limits ${key}`);
     } else if ((COUNTS as readonly string[]).includes(key)) {
       if (!/^\d+$/.test(value) || Number(value) < 1) fail(`invalid --limits "${spec}": ${key}=${value} is not a positive count`);
       out[key as (typeof COUNTS)[number]] = Number(value);

@@ -89,11 +89,16 @@ export interface AppliedLimits {
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
-/** Docker's RAMInBytes: "256m", "1.5g", "1024" (bytes), units b k m g t p, binary. */
+/**
+ * Docker's RAMInBytes: "256m", "1.5g", "1024" (bytes), units b k m g t p, binary; at most
+ * 2^53 - 1 (8 PiB), past which a number is no longer exact and the launcher's parse refuses it.
+ */
 export function parseBytes(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)b?$/i.exec(text.trim());
   if (!m) fail(`invalid ${flag} "${text}"`, 'use a number with an optional unit b, k, m or g, such as 256m');
-  return Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
+  if (!Number.isSafeInteger(bytes)) fail(`invalid ${flag} "${text}": more than 8 PiB`);
+  return bytes;
 }
 
 /** --memory: at least 6 MiB, Docker's minimum (less cannot start a process). */

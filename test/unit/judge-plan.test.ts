@@ -21,7 +21,11 @@ test('--limits: the fixed keys, seconds, binary sizes and counts', () => {
   assert.equal(parseLimits('mem=1g,output=512k,fsize=100').mem, 1024 ** 3);
   throwsNook(() => parseLimits('time=fast'), /time=fast is not a number of seconds/);
   throwsNook(() => parseLimits('memory=1M'), /unknown key memory/);
-  throwsNook(() => parseLimits('mem=1T'), /"1T" is not a size/);
+  // the sizes are --memory's (one parser): units up to p, and nothing past 8 PiB, which the
+  // launcher would refuse with a line about its directives instead
+  assert.is(parseLimits('mem=1T').mem, 1024 ** 4);
+  throwsNook(() => parseLimits('mem=12x'), /invalid --limits mem "12x"/);
+  throwsNook(() => parseLimits('mem=99999999999999999999G'), /invalid --limits mem "99999999999999999999G": more than 8 PiB/);
   throwsNook(() => parseLimits('procs=0'), /not a positive count/);
   throwsNook(() => parseLimits('time'), /time has no value/);
 });

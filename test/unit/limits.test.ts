@@ -33,6 +33,7 @@ test('Docker\'s units: b k m g, binary; the --memory minimum; -1 swap; --cpus wi
   assert.is(parseBytes('1.5g', '--memory'), 1.5 * GiB);
   assert.is(parseBytes('1024', '--memory'), 1024);
   assert.is(parseBytes('64MB', '--memory'), 64 * 1024 ** 2);
+  throwsNook(() => parseBytes('99999999999999999999g', '--memory'), /invalid --memory "99999999999999999999g": more than 8 PiB/);
   throwsNook(() => parseBytes('12q', '--memory'), /invalid --memory "12q"/);
   throwsNook(() => parseMemory('4m'), /the minimum is 6m/);
   assert.is(parseMemorySwap('-1'), -1);
