@@ -1,14 +1,14 @@
 // Judge mode's effects: the launcher is spawned (not exec'd in place: someone must write the
 // record after the box is gone) with the box's stdio on fds 0-2, reports on its status fd, and
 // the record goes to the user's path atomically. What the numbers mean: core/judge-plan.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import { constants, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { fail } from '../errors.js';
-import { LAUNCHER_ENV } from '../paths.js';
 import { encodeDirectives, type Directive } from '../core/directives.js';
 import { failureRecord, resultRecord, type BoxLimits, type ResultRecord, type UsageReport } from '../core/judge-plan.js';
-import { ARGS_FD, DETACHED_STATUS_FD } from '../launcher/fd-layout.js';
+import { DETACHED_STATUS_FD } from '../launcher/fd-layout.js';
+import { spawnLauncherWith } from '../launcher/spawned.js';
 import { parseStatusLines, type StatusEvent } from '../launcher/detached.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 
@@ -53,12 +53,8 @@ export type BoxStdio = readonly [StdioEnd, StdioEnd, StdioEnd];
  * What the caller does with signals and the record is its own: `run` or `serve`.
  */
 export function startBox(launcher: string, encoded: Buffer, seccomp: number | undefined, limits: BoxLimits, stdio: BoxStdio): StartedBox {
-  const child = spawn(launcher, ['--args', String(ARGS_FD), '--status-fd', String(DETACHED_STATUS_FD)], {
-    stdio: [...stdio, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])],
-    env: LAUNCHER_ENV,
-  });
-  for (const fd of [...stdio, seccomp]) if (typeof fd === 'number') closeSync(fd);
-  (child.stdio[ARGS_FD] as Writable).end(encoded);
+  const owned = [...stdio, seccomp].filter((fd): fd is number => typeof fd === 'number');
+  const child = spawnLauncherWith(launcher, [...stdio, 'pipe', 'pipe', ...(seccomp === undefined ? [] : [seccomp])], ['--status-fd', String(DETACHED_STATUS_FD)], encoded, owned);
   let text = '';
   (child.stdio[DETACHED_STATUS_FD] as Readable).setEncoding('utf8').on('data', (s: string) => (text += s));
   const ended = new Promise<number>((resolve) => {
