@@ -243,8 +243,7 @@ async function runContainer(image: string | undefined, command: string[], flags:
     return 0;
   }
   for (const n of [...facts.net.notices, ...plan.notices]) writeSync(2, `nook: notice: ${n}\n`);
-  const launcher = launcherPath();
-  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  const launcher = installedLauncher();
   const record = await recordContainer(facts, input, plan, limits);
   if (mode === 'create') {
     process.stdout.write(facts.id + '\n');
@@ -264,6 +263,12 @@ async function runContainer(image: string | undefined, command: string[], flags:
   }
   const fd = memfdWith('nook-directives', encodeDirectives(plan.directives));
   return execve(launcher, ['nook-run', '--args', String(fd)]);
+}
+
+function installedLauncher(): string {
+  const launcher = launcherPath();
+  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  return launcher;
 }
 
 /** What `nook serve` keeps between runs: the config as loaded, each seccomp program compiled. */
@@ -292,8 +297,7 @@ export async function startServedBox(req: ServeRun, scratch: string | undefined,
     if (!kept.notices.has(n)) writeSync(2, `nook: notice: ${n}\n`);
     kept.notices.add(n);
   }
-  const launcher = launcherPath();
-  if (!existsSync(launcher)) fail(`the launcher ${launcher} is missing`, 'reinstall nook with ./install.sh');
+  const launcher = installedLauncher();
   // before the record: a plan the launcher's encoding refuses (a NUL) leaves no container behind
   const encoded = encodeDirectives(plan.directives);
   const record = await recordContainer(facts, input, plan, limits);
