@@ -30,6 +30,10 @@ export interface JudgeLimits {
 const SECONDS = ['time', 'wall', 'extra'] as const;
 const SIZES = ['mem', 'fsize', 'output', 'stack'] as const;
 const COUNTS = ['procs', 'files'] as const;
+/** A year: far past any box, and its milliseconds still exact for the launcher. */
+const MAX_SECONDS = 365 * 86400;
+/** procs as --pids-limit (the kernel's PID_MAX_LIMIT); files at the kernel's default fs.nr_open */
+const MAX_COUNT: Record<(typeof COUNTS)[number], number> = { procs: 4194304, files: 1048576 };
 export const LIMIT_KEYS = [...SECONDS, ...SIZES, ...COUNTS];
 
 /** `time=2,wall=5,extra=0.5,mem=256M,procs=64,fsize=10M,output=1M,stack=64M,files=64` */
@@ -40,12 +44,15 @@ export function parseLimits(spec: string): JudgeLimits {
     if (value === undefined || value === '') fail(`invalid --limits "${spec}": ${key} has no value`, `use KEY=VALUE with KEY one of ${LIMIT_KEYS.join(', ')}`);
     if ((SECONDS as readonly string[]).includes(key)) {
       if (!/^\d+(\.\d+)?$/.test(value)) fail(`invalid --limits "${spec}": ${key}=${value} is not a number of seconds`);
+      if (Number(value) > MAX_SECONDS) fail(`invalid --limits "${spec}": ${key}=${value} is more than a year (${MAX_SECONDS} seconds)`);
       out[key as (typeof SECONDS)[number]] = Number(value);
     } else if ((SIZES as readonly string[]).includes(key)) {
       out[key as (typeof SIZES)[number]] = parseBytes(value, `--limits ${key}`);
     } else if ((COUNTS as readonly string[]).includes(key)) {
+      const count = key as (typeof COUNTS)[number];
       if (!/^\d+$/.test(value) || Number(value) < 1) fail(`invalid --limits "${spec}": ${key}=${value} is not a positive count`);
-      out[key as (typeof COUNTS)[number]] = Number(value);
+      if (Number(value) > MAX_COUNT[count]) fail(`invalid --limits "${spec}": ${key}=${value} is more than ${MAX_COUNT[count]}`);
+      out[count] = Number(value);
     } else {
       fail(`invalid --limits "${spec}": unknown key ${key}`, `use ${LIMIT_KEYS.join(', ')}`);
     }

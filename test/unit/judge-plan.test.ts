@@ -27,6 +27,11 @@ test('--limits: the fixed keys, seconds, binary sizes and counts', () => {
   throwsNook(() => parseLimits('mem=12x'), /invalid --limits mem "12x"/);
   throwsNook(() => parseLimits('mem=99999999999999999999G'), /invalid --limits mem "99999999999999999999G": more than 8 PiB/);
   throwsNook(() => parseLimits('procs=0'), /not a positive count/);
+  // past these the launcher (or setrlimit) refused them with a line about its own directives
+  throwsNook(() => parseLimits('procs=99999999999999999999'), /procs=99999999999999999999 is more than 4194304/);
+  throwsNook(() => parseLimits('files=1048577'), /files=1048577 is more than 1048576/);
+  throwsNook(() => parseLimits('time=99999999999999999999'), /is more than a year/);
+  assert.is(parseLimits('procs=4194304,files=1048576,wall=31536000').procs, 4194304);
   throwsNook(() => parseLimits('time'), /time has no value/);
 });
 
